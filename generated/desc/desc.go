@@ -1,0 +1,77 @@
+// Package desc defines the shape of generated/integrations.json, the API
+// description every generated file of the SDK comes from. The importer writes
+// it and the generator reads it, so both agree on one set of Go types.
+package desc
+
+// Description is the whole API description.
+type Description struct {
+	// Comment says where the description came from and how to rebuild it.
+	Comment      string        `json:"comment"`
+	Integrations []Integration `json:"integrations"`
+	Enums        []Enum        `json:"enums"`
+}
+
+// Integration describes one GitLab integration (one :slug of the API).
+type Integration struct {
+	Slug    string `json:"slug"`
+	GoName  string `json:"go_name"`
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+	Tier    string `json:"tier"`
+	// Project and Group tell at which levels the integration can be set up.
+	Project bool `json:"project"`
+	Group   bool `json:"group"`
+	// InSeed is true for the 37 integrations of the original documentation.
+	InSeed bool `json:"in_seed"`
+	// RemovedIn is the GitLab version that removed the integration from the
+	// API; such integrations still run on older self-managed servers.
+	RemovedIn string `json:"removed_in,omitempty"`
+	// Note is a caveat worth a line in the docs (deprecated, dev-only, …).
+	Note       string      `json:"note,omitempty"`
+	Events     []string    `json:"events"`
+	Parameters []Parameter `json:"parameters"`
+}
+
+// Parameter describes one parameter accepted by PUT …/integrations/:slug.
+type Parameter struct {
+	Name   string `json:"name"`
+	GoName string `json:"go_name"`
+	// Type is one of string, boolean, integer, array_of_string.
+	Type     string `json:"type"`
+	Required bool   `json:"required"`
+	// Secret parameters are write-only or credentials: they are redacted in
+	// every fmt and slog output of an options struct.
+	Secret bool `json:"secret"`
+	// Returned is true when GitLab reports the value back in `properties`.
+	Returned bool `json:"returned"`
+	// Event is true for the event flags (push_events, …).
+	Event bool `json:"event,omitempty"`
+	// Ignored is true when the current server accepts the name but drops it.
+	Ignored bool `json:"ignored,omitempty"`
+	// Enum names the enum type of the parameter, if it has allowed values.
+	Enum string `json:"enum,omitempty"`
+	// CommaList is true for string parameters that hold a comma-separated
+	// list, each element of which must be an allowed value.
+	CommaList     bool     `json:"comma_list,omitempty"`
+	AllowedValues []string `json:"allowed_values,omitempty"`
+	Description   string   `json:"description"`
+	// Note is the caveat the field's doc comment carries: where the original
+	// documentation and the server disagree, what the server does.
+	Note string `json:"note,omitempty"`
+}
+
+// Enum is a named Go type with constants for a parameter's allowed values.
+type Enum struct {
+	GoName string `json:"go_name"`
+	// Type is the Go kind behind the enum: string or int.
+	Type        string      `json:"type"`
+	Description string      `json:"description"`
+	Values      []EnumValue `json:"values"`
+}
+
+// EnumValue is one constant of an Enum.
+type EnumValue struct {
+	GoName      string `json:"go_name"`
+	Value       string `json:"value"`
+	Description string `json:"description"`
+}

@@ -1,0 +1,231 @@
+// Package integrations is a typed client for GitLab's Integrations API: it
+// sets up, reads and disables the integrations (Slack, Jira, Jenkins,
+// Datadog, Microsoft Teams, Emails on push and the others) of GitLab
+// projects and groups.
+//
+// Create a Client with NewClient, then use its field for the integration:
+//
+//	c, err := integrations.NewClient(token, integrations.WithBaseURL("https://gitlab.example.com"))
+//	s, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{
+//		Webhook: "https://hooks.slack.com/services/T000/B000/XXXX",
+//		Channel: integrations.Ptr("#deploys"),
+//	})
+//
+// Every integration is a Service with Get, Set and Delete, built from an
+// options struct (required parameters as values, optional ones as pointers)
+// and a properties struct. Set checks the options before sending anything;
+// every answer GitLab gives that is not a success is an *Error, matched with
+// errors.Is against ErrNotFound, ErrIntegrationNotFound and the others.
+//
+// The per-integration files are generated from generated/integrations.json.
+package integrations
+
+//go:generate go run ./generated
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Integration holds what GitLab reports for every integration, whatever its
+// kind: the answer of List, and the common part of Settings.
+type Integration struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	Slug      string    `json:"slug"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Active is true once the integration is set up; Delete makes it false.
+	Active bool `json:"active"`
+	// Inherited is true when the settings come from the group or instance
+	// default (GitLab 17.3 and later).
+	Inherited                bool `json:"inherited"`
+	CommitEvents             bool `json:"commit_events"`
+	PushEvents               bool `json:"push_events"`
+	IssuesEvents             bool `json:"issues_events"`
+	IncidentEvents           bool `json:"incident_events"`
+	AlertEvents              bool `json:"alert_events"`
+	ConfidentialIssuesEvents bool `json:"confidential_issues_events"`
+	MergeRequestsEvents      bool `json:"merge_requests_events"`
+	TagPushEvents            bool `json:"tag_push_events"`
+	DeploymentEvents         bool `json:"deployment_events"`
+	NoteEvents               bool `json:"note_events"`
+	ConfidentialNoteEvents   bool `json:"confidential_note_events"`
+	PipelineEvents           bool `json:"pipeline_events"`
+	WikiPageEvents           bool `json:"wiki_page_events"`
+	JobEvents                bool `json:"job_events"`
+	// VulnerabilityEvents is reported by GitLab EE only; false elsewhere.
+	VulnerabilityEvents   bool `json:"vulnerability_events"`
+	CommentOnEventEnabled bool `json:"comment_on_event_enabled"`
+}
+
+// plainIntegration has Integration's fields and none of its methods, so
+// that embedding it does not capture the decoding of an enclosing struct.
+type plainIntegration Integration
+
+// UnmarshalJSON decodes leniently: flags sent as "true" or 1 are read too.
+func (i *Integration) UnmarshalJSON(data []byte) error {
+	return decodeLenient(data, (*plainIntegration)(i))
+}
+
+// Settings is an integration's full state as GitLab reports it: the common
+// fields and the integration's own Properties.
+type Settings[P any] struct {
+	Integration
+	// Properties holds the integration's own settings. GitLab never reports
+	// secrets (passwords, tokens, webhook URLs), so those stay empty.
+	Properties P `json:"properties"`
+	// RawProperties is the "properties" object as GitLab sent it, with any
+	// key this version of the SDK does not know.
+	RawProperties json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the common fields and the properties leniently.
+func (s *Settings[P]) UnmarshalJSON(data []byte) error {
+	var w struct {
+		plainIntegration
+		Properties json.RawMessage `json:"properties"`
+	}
+	if err := decodeLenient(data, &w); err != nil {
+		return err
+	}
+	s.Integration = Integration(w.plainIntegration)
+	s.RawProperties = w.Properties
+	var zero P
+	s.Properties = zero
+	if len(w.Properties) == 0 || string(w.Properties) == "null" {
+		return nil
+	}
+	if w.Properties[0] != '{' {
+		return fmt.Errorf("properties: want a JSON object, got %s", describe(w.Properties))
+	}
+	if err := decodeLenient(w.Properties, &s.Properties); err != nil {
+		return fmt.Errorf("properties: %w", err)
+	}
+	return nil
+}
+
+// Service manages one kind of integration on GitLab projects and groups. O
+// is its options struct, taken by Set; P its properties struct, reported by
+// Get and Set. Use the services on Client, such as Client.Slack; the
+// per-integration names (SlackService, …) are aliases of Service.
+type Service[O, P any] struct {
+	client *Client
+	info   *IntegrationInfo
+}
+
+// Info returns the integration's metadata: slug, levels and parameters.
+func (s *Service[O, P]) Info() IntegrationInfo {
+	for _, it := range Catalog() {
+		if it.Slug == s.info.Slug {
+			return it
+		}
+	}
+	return IntegrationInfo{}
+}
+
+// Get returns the integration's settings on a project or group. If it was
+// never set up there, the error matches ErrIntegrationNotFound.
+func (s *Service[O, P]) Get(ctx context.Context, scope Scope, opts ...RequestOption) (*Settings[P], error) {
+	if err := s.check(ctx, scope); err != nil {
+		return nil, err
+	}
+	out := new(Settings[P])
+	if err := s.client.do(ctx, http.MethodGet, s.client.endpoint(scope, "/integrations/"+s.info.Slug), nil, out, opts); err != nil {
+		return nil, err
+	}
+	return out, s.checkAnswer(out)
+}
+
+// Set creates or updates the integration on a project or group and turns it
+// on (GitLab always activates on Set). Nil pointer fields of o are not sent;
+// GitLab keeps their current values. Required fields are plain values and
+// must be sent on every call: GitLab does not keep passwords or tokens for
+// an update that leaves them out.
+//
+// Set checks o first, and the level (some integrations exist for projects
+// only); every problem found is reported at once in an error matching
+// ErrValidation, and then nothing is sent.
+func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...RequestOption) (*Settings[P], error) {
+	if err := s.check(ctx, scope); err != nil {
+		return nil, err
+	}
+	if o == nil {
+		return nil, fmt.Errorf("%w: nil %s options: Set needs the settings to send", ErrValidation, s.info.GoName)
+	}
+	var p problems
+	if v, ok := any(o).(validator); ok {
+		v.validate(&p)
+	}
+	if len(p) > 0 {
+		return nil, &ValidationError{Integration: s.info.Slug, Problems: p}
+	}
+	out := new(Settings[P])
+	if err := s.client.do(ctx, http.MethodPut, s.client.endpoint(scope, "/integrations/"+s.info.Slug), o, out, opts); err != nil {
+		return nil, err
+	}
+	return out, s.checkAnswer(out)
+}
+
+// Delete disables the integration on a project or group. GitLab also resets
+// its settings to their defaults (event flags are kept). If it was never set
+// up there, the error matches ErrIntegrationNotFound.
+func (s *Service[O, P]) Delete(ctx context.Context, scope Scope, opts ...RequestOption) error {
+	if err := s.check(ctx, scope); err != nil {
+		return err
+	}
+	return s.client.do(ctx, http.MethodDelete, s.client.endpoint(scope, "/integrations/"+s.info.Slug), nil, nil, opts)
+}
+
+// check refuses a call before anything is sent: no context, a bad
+// reference, or a group for an integration that exists for projects only.
+func (s *Service[O, P]) check(ctx context.Context, scope Scope) error {
+	if s == nil || s.client == nil {
+		return errorf("service not initialised: use the services of a Client made by NewClient")
+	}
+	if ctx == nil {
+		return fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
+	}
+	if err := scope.validate(); err != nil {
+		return err
+	}
+	if scope.IsGroup() && !s.info.Group {
+		return &ValidationError{Integration: s.info.Slug, Problems: []string{
+			fmt.Sprintf("%s is available for projects only, not for %s", s.info.Title, scope)}}
+	}
+	return nil
+}
+
+// checkAnswer rejects a 2xx answer that is not an integration, such as an
+// error body sent with status 200.
+func (s *Service[O, P]) checkAnswer(out *Settings[P]) error {
+	if out.Slug == "" {
+		return fmt.Errorf("%w: the answer has no slug, so it is not a %s integration: %s",
+			ErrInvalidResponse, s.info.Slug, snippet(out.RawProperties))
+	}
+	return nil
+}
+
+// List returns the integrations that are active on a project or group,
+// without their properties (GitLab's list omits them; use the service's Get).
+func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) ([]*Integration, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
+	}
+	if err := scope.validate(); err != nil {
+		return nil, err
+	}
+	var out []*Integration
+	if err := c.do(ctx, http.MethodGet, c.endpoint(scope, "/integrations"), nil, &out, opts); err != nil {
+		return nil, err
+	}
+	for i, it := range out {
+		if it == nil {
+			return nil, fmt.Errorf("%w: entry %d of the list is null", ErrInvalidResponse, i)
+		}
+	}
+	return out, nil
+}
