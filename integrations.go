@@ -150,13 +150,14 @@ func (s *Service[O, P]) Get(ctx context.Context, scope Scope, opts ...RequestOpt
 // only); every problem found is reported at once in an error matching
 // ErrValidation, and then nothing is sent.
 func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...RequestOption) (*Settings[P], error) {
-	if err := s.check(ctx, scope); err != nil {
+	if err := s.checkRef(ctx, scope); err != nil {
 		return nil, err
 	}
 	if o == nil {
-		return nil, fmt.Errorf("%w: nil %s options: Set needs the settings to send", ErrValidation, s.info.GoName)
+		return nil, fmt.Errorf("%w: nil %sOptions: Set needs the settings to send", ErrValidation, s.info.GoName)
 	}
 	var p problems
+	s.checkLevel(scope, &p)
 	if v, ok := any(o).(validator); ok {
 		v.validate(&p)
 	}
@@ -183,28 +184,41 @@ func (s *Service[O, P]) Delete(ctx context.Context, scope Scope, opts ...Request
 // check refuses a call before anything is sent: no context, a bad
 // reference, or a group for an integration that exists for projects only.
 func (s *Service[O, P]) check(ctx context.Context, scope Scope) error {
+	if err := s.checkRef(ctx, scope); err != nil {
+		return err
+	}
+	var p problems
+	if s.checkLevel(scope, &p); len(p) > 0 {
+		return &ValidationError{Integration: s.info.Slug, Problems: p}
+	}
+	return nil
+}
+
+// checkRef refuses a missing context or a bad project or group reference.
+func (s *Service[O, P]) checkRef(ctx context.Context, scope Scope) error {
 	if s == nil || s.client == nil {
 		return errorf("service not initialised: use the services of a Client made by NewClient")
 	}
 	if ctx == nil {
 		return fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
 	}
-	if err := scope.validate(); err != nil {
-		return err
-	}
+	return scope.validate()
+}
+
+// checkLevel records a group scope for an integration that GitLab offers
+// for projects only (GitLab would answer 400 "Integration not available").
+func (s *Service[O, P]) checkLevel(scope Scope, p *problems) {
 	if scope.IsGroup() && !s.info.Group {
-		return &ValidationError{Integration: s.info.Slug, Problems: []string{
-			fmt.Sprintf("%s is available for projects only, not for %s", s.info.Title, scope)}}
+		*p = append(*p, fmt.Sprintf("%s (%s) is available for projects only, not for %s", s.info.Title, s.info.Slug, scope))
 	}
-	return nil
 }
 
 // checkAnswer rejects a 2xx answer that is not an integration, such as an
 // error body sent with status 200.
 func (s *Service[O, P]) checkAnswer(out *Settings[P]) error {
 	if out.Slug == "" {
-		return fmt.Errorf("%w: the answer has no slug, so it is not a %s integration: %s",
-			ErrInvalidResponse, s.info.Slug, snippet(out.RawProperties))
+		return fmt.Errorf("%w: the answer has no \"slug\", so it is not the %s integration (an error body sent with a success status?)",
+			ErrInvalidResponse, s.info.Slug)
 	}
 	return nil
 }
