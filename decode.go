@@ -22,7 +22,8 @@ import (
 func decodeLenient(data []byte, v any) error {
 	err := json.Unmarshal(data, v)
 	var typeErr *json.UnmarshalTypeError
-	if err == nil || !errors.As(err, &typeErr) {
+	var timeErr *time.ParseError // an empty date, which the lenient path allows
+	if err == nil || !(errors.As(err, &typeErr) || errors.As(err, &timeErr)) {
 		return err
 	}
 	rv := reflect.ValueOf(v).Elem()

@@ -111,9 +111,10 @@ func newError(method, url string, resp *http.Response, body []byte) *Error {
 // grapeProblem is one "<param> <message>" of a Grape validation error.
 var grapeProblem = regexp.MustCompile(`^([a-z][a-z0-9_]*(?:\[[a-z0-9_]*\])*) ((?:is|are|must|does|has|should|cannot|can't|was) .*)$`)
 
-// rubyHashEntry is one `:field=>["msg", …]`, `"field"=>[…]` or `field: […]`
-// entry of the Ruby hash GitLab prints in "Failed to update integration. {…}".
-var rubyHashEntry = regexp.MustCompile(`:?"?([a-z][a-z0-9_]*)"?(?:=>|:)\s*\[([^\]]*)\]`)
+// rubyHashEntry is one `:field=>["msg", …]`, `"field"=>[…]`, `field: […]`
+// or `"field" => […]` (Ruby 3.4) entry of the Ruby hash GitLab prints in
+// "Failed to update integration. {…}".
+var rubyHashEntry = regexp.MustCompile(`:?"?([a-z][a-z0-9_]*)"?(?:\s*=>|:)\s*\[([^\]]*)\]`)
 
 // parseErrorBody extracts GitLab's message and per-field messages. It never
 // fails: a body it cannot read yields an empty message.
@@ -140,9 +141,7 @@ func parseErrorBody(body []byte) (string, map[string][]string) {
 			parseGrapeProblems(s, fields)
 			if i := strings.Index(s, "{"); i >= 0 {
 				for _, m := range rubyHashEntry.FindAllStringSubmatch(s[i:], -1) {
-					for _, part := range splitRubyStrings(m[2]) {
-						fields[m[1]] = append(fields[m[1]], part)
-					}
+					fields[m[1]] = append(fields[m[1]], splitRubyStrings(m[2])...)
 				}
 			}
 		case json.Unmarshal(raw, &obj) == nil:

@@ -19,7 +19,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -431,6 +430,8 @@ func sampleValue(p desc.Parameter) any {
 }
 
 // fixture is a full GET answer with every property GitLab reports set.
+// Every common flag is true, so that a test decoding it can tell a decoded
+// flag from one left at its zero value.
 func fixture(it desc.Integration) any {
 	props := map[string]any{}
 	for _, p := range it.Parameters {
@@ -438,36 +439,27 @@ func fixture(it desc.Integration) any {
 			props[p.Name] = sampleValue(p)
 		}
 	}
-	keys := make([]string, 0, len(props))
-	for k := range props {
-		keys = append(keys, k)
+	out := map[string]any{
+		"//":         marker,
+		"id":         1001,
+		"title":      it.Title,
+		"slug":       it.Slug,
+		"created_at": "2026-11-02T10:15:30.000Z",
+		"updated_at": "2026-11-20T08:00:00.000Z",
+		"properties": props,
 	}
-	sort.Strings(keys)
-	return map[string]any{
-		"//":                         marker,
-		"id":                         1001,
-		"title":                      it.Title,
-		"slug":                       it.Slug,
-		"created_at":                 "2026-11-02T10:15:30.000Z",
-		"updated_at":                 "2026-11-20T08:00:00.000Z",
-		"active":                     true,
-		"commit_events":              true,
-		"push_events":                true,
-		"issues_events":              false,
-		"incident_events":            false,
-		"alert_events":               true,
-		"confidential_issues_events": false,
-		"merge_requests_events":      true,
-		"tag_push_events":            false,
-		"deployment_events":          false,
-		"note_events":                true,
-		"confidential_note_events":   false,
-		"pipeline_events":            true,
-		"wiki_page_events":           false,
-		"job_events":                 false,
-		"comment_on_event_enabled":   true,
-		"inherited":                  false,
-		"vulnerability_events":       false,
-		"properties":                 props,
+	for _, flag := range fixtureFlags {
+		out[flag] = true
 	}
+	return out
+}
+
+// fixtureFlags are the boolean fields of every GET answer besides the
+// properties: active, inherited, comment_on_event_enabled and the event flags.
+var fixtureFlags = []string{
+	"active", "inherited", "comment_on_event_enabled",
+	"commit_events", "push_events", "issues_events", "incident_events", "alert_events",
+	"confidential_issues_events", "merge_requests_events", "tag_push_events",
+	"deployment_events", "note_events", "confidential_note_events", "pipeline_events",
+	"wiki_page_events", "job_events", "vulnerability_events",
 }
