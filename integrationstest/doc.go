@@ -1,0 +1,100 @@
+// Package integrationstest is an in-memory GitLab that serves the
+// Integrations API, for testing code that uses package integrations (or any
+// other GitLab client) without a GitLab, in the spirit of net/http/httptest.
+//
+// A Server listens on a loopback port. The test creates the projects and
+// groups it needs, then points a client at URL with the Token the server
+// issued:
+//
+//	srv := integrationstest.NewServer()
+//	defer srv.Close()
+//	id := srv.AddProject("acme/web")
+//	c, err := srv.NewClient() // or integrations.NewClient(srv.Token(), integrations.WithBaseURL(srv.URL()))
+//	_, err = c.Slack.Set(ctx, integrations.ProjectID(id), &integrations.SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/X"})
+//
+// The server is driven by integrations.Catalog(), so it knows every
+// integration the SDK knows, at the levels GitLab offers it, with every
+// parameter's type, required flag and allowed values. It answers as GitLab
+// does:
+//
+//   - GET …/integrations lists the active integrations, without properties.
+//   - GET …/integrations/:slug returns the integration with its properties
+//     (secrets and webhook URLs left out), or 404 "404 Integration Not
+//     Found" when it was never set up.
+//   - PUT validates every parameter (400 {"error":"url is missing, …"},
+//     "… is invalid", "… does not have a valid value"), drops unknown and
+//     ignored ones, stores the settings, turns the integration on and
+//     answers 200 with the full object.
+//   - DELETE answers 204, turns the integration off and resets its settings
+//     (event flags are kept).
+//   - An unknown slug, project or group, a project-only integration on a
+//     group, a missing or wrong token (401) and a token whose user is not a
+//     Maintainer (403) each get GitLab's status and body.
+//
+// Projects and groups are addressed by numeric ID or by URL-encoded full
+// path ("acme%2Fweb"), compared without regard to case, as GitLab does; the
+// legacy /projects/:id/services alias works too.
+//
+// Faults on demand test what code does when GitLab misbehaves: WithRateLimit
+// (429 with Retry-After, and RateLimit-* headers on every answer),
+// WithFailEvery and Server.FailNext (injected error answers), WithLatency.
+// Server.Requests returns what the server received (method, path, query,
+// headers without token values, body) to assert what a client sent.
+//
+// Integrations removed from current GitLab (Flowdock, Jenkins CI
+// (deprecated), Prometheus, Slack slash commands) are answered as current
+// GitLab answers them, as unknown slugs, unless WithRemovedIntegrations asks
+// the server to behave like an older GitLab that still serves them.
+//
+// The GitLab for Slack app and GitLab for Jira Cloud app integrations cannot
+// be created through the API (GitLab answers 422); Server.InstallApp plays
+// the installation flow that creates them, after which PUT updates them.
+//
+// # Where it knowingly differs from GitLab
+//
+//   - Validation: Grape's checks (presence, type, allowed values) and the
+//     model's presence check of required parameters are made; the model's
+//     other checks are not (URL format and blocked local addresses, e-mail
+//     format, Discord's discord.com host, Jira's connection test). Allowed
+//     values of a comma-separated list (jira_cloud_app_deployment_gating_environments)
+//     are checked with Grape's message, where GitLab's model reports them.
+//     The model's message prints the Ruby 3.3 hash form
+//     ({:url=>["can't be blank"]}); GitLab on Ruby 3.4 prints {url: [...]}.
+//     The text for a body that is not JSON was not checked against GitLab.
+//   - Defaults: a property never set is reported as null, where GitLab
+//     reports some model defaults (such as branches_to_be_notified
+//     "default"). A new integration's event flags start at the defaults of
+//     GitLab's integrations table; alert_events is taken to start false.
+//   - Inheritance: use_inherited_settings=true inherits from the nearest
+//     group above that has the integration active, and the group's later
+//     changes show through at once. GitLab also copies a group's settings to
+//     every project and subgroup below it without their own (asynchronously);
+//     the server does not. There are no instance-level defaults.
+//   - Availability: every integration served is available, as on a GitLab
+//     EE development instance with everything enabled: the GitLab for Slack
+//     app and Jira Cloud app without their instance settings, the Google
+//     Cloud integrations off GitLab.com, premium ones, the development-only
+//     mock-ci and mock-monitoring. vulnerability_events (EE) is always sent.
+//   - Removed integrations: WithRemovedIntegrations serves the four at once,
+//     with the parameters they last had, beside the group endpoints (GitLab
+//     17.9); no single GitLab version did.
+//   - Rate limit: one fixed one-second window counts every request, whoever
+//     sends it; GitLab has several throttles (per user, per IP, per
+//     endpoint), mostly over a minute. RateLimit-Name is always
+//     throttle_authenticated_api.
+//   - Tokens: every token the server issued works in every header. GitLab
+//     accepts CI job tokens on a short list of endpoints only (this API is not
+//     among them, as far as we know) and checks scopes and expiry. A
+//     token's role holds on every project and group, and every project is
+//     visible to every token. Sudo is ignored.
+//   - Not served: the slash-command trigger endpoint, If-Unmodified-Since
+//     (412) on DELETE, pagination headers (the list is not paginated on
+//     GitLab either), request IDs. updated_at changes on every PUT, even one
+//     that changes nothing.
+//   - IDs are small and sequential; projects and groups have separate ID
+//     sequences, and a project whose parent path is no group lives in a
+//     user's namespace, which the server does not model further.
+//   - Faults (WithFailEvery, FailNext) answer before the request is served,
+//     so a failed request never changed anything; a real GitLab can fail
+//     after the change was made.
+package integrationstest

@@ -1,0 +1,100 @@
+package integrationstest
+
+import "time"
+
+// Option configures a Server; pass them to NewServer or Start.
+type Option func(*config)
+
+// config is what the options set.
+type config struct {
+	token      string
+	addr       string
+	rateLimit  int
+	latency    time.Duration
+	failEvery  int
+	failStatus int
+	removed    bool
+	logLimit   int
+}
+
+// defaultLogLimit bounds the request log of a long-running server.
+const defaultLogLimit = 10000
+
+func defaultConfig() config {
+	return config{addr: "127.0.0.1:0", logLimit: defaultLogLimit}
+}
+
+// WithToken makes tok the token the server issues to a Maintainer, instead
+// of a random one. An empty tok is ignored.
+func WithToken(tok string) Option {
+	return func(c *config) {
+		if tok != "" {
+			c.token = tok
+		}
+	}
+}
+
+// WithAddress makes the server listen on addr ("127.0.0.1:8080") instead of
+// a free loopback port. Tests should keep the default.
+func WithAddress(addr string) Option {
+	return func(c *config) {
+		if addr != "" {
+			c.addr = addr
+		}
+	}
+}
+
+// WithRateLimit limits the server to perSecond requests in each one-second
+// window, across every client, as GitLab's throttles do: every answer carries
+// RateLimit-Limit, RateLimit-Observed, RateLimit-Remaining, RateLimit-Reset
+// (Unix seconds) and RateLimit-ResetTime, and a request over the limit gets
+// 429 with Retry-After (seconds) and the body "Retry later". Requests that
+// were refused count towards the limit, as they do on GitLab. Zero or a
+// negative number means no limit (the default).
+func WithRateLimit(perSecond int) Option {
+	return func(c *config) { c.rateLimit = max(perSecond, 0) }
+}
+
+// WithLatency delays every answer by d, as a distant or busy GitLab does. A
+// request whose context ends first gets no answer.
+func WithLatency(d time.Duration) Option {
+	return func(c *config) { c.latency = max(d, 0) }
+}
+
+// WithFailEvery makes every n-th request (the n-th, the 2n-th, …) fail with
+// status instead of being served, without touching the server's state: 500
+// gets GitLab's JSON body, 502, 503 and 504 the HTML page of a proxy, other
+// statuses a JSON {"message": "<status> <text>"}. A status outside 400–599
+// is taken as 500; n < 1 turns the option off.
+func WithFailEvery(n, status int) Option {
+	return func(c *config) {
+		if n < 1 {
+			c.failEvery, c.failStatus = 0, 0
+			return
+		}
+		c.failEvery, c.failStatus = n, normaliseStatus(status)
+	}
+}
+
+// WithRemovedIntegrations makes the server behave like an older GitLab that
+// still serves the integrations current GitLab removed (those whose
+// integrations.IntegrationInfo.RemovedIn is set: Flowdock, Jenkins CI
+// (deprecated), Prometheus and Slack slash commands). Without it, they are
+// unknown slugs, as on current GitLab.
+func WithRemovedIntegrations() Option {
+	return func(c *config) { c.removed = true }
+}
+
+// WithRequestLogLimit keeps only the n most recent requests in the log that
+// Requests returns (10,000 by default); 0 keeps none.
+func WithRequestLogLimit(n int) Option {
+	return func(c *config) { c.logLimit = max(n, 0) }
+}
+
+// normaliseStatus keeps error statuses and turns anything else into 500.
+func normaliseStatus(status int) int {
+	if status < 400 || status > 599 {
+		return 500
+	}
+	return status
+}
