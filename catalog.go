@@ -91,24 +91,30 @@ type ParameterInfo struct {
 // by slug. The result is a copy: changing it changes nothing in the SDK.
 func Catalog() []IntegrationInfo {
 	out := make([]IntegrationInfo, len(catalog))
-	for i, it := range catalog {
-		out[i] = it
-		out[i].Events = append([]string(nil), it.Events...)
-		out[i].Parameters = make([]ParameterInfo, len(it.Parameters))
-		for j, p := range it.Parameters {
-			out[i].Parameters[j] = p
-			out[i].Parameters[j].AllowedValues = append([]string(nil), p.AllowedValues...)
-		}
+	for i := range catalog {
+		out[i] = catalog[i].clone()
 	}
 	return out
 }
 
 // Lookup returns the metadata of the integration with the given slug.
 func Lookup(slug string) (IntegrationInfo, bool) {
-	for _, it := range Catalog() {
-		if it.Slug == slug {
-			return it, true
+	for i := range catalog {
+		if catalog[i].Slug == slug {
+			return catalog[i].clone(), true
 		}
 	}
 	return IntegrationInfo{}, false
+}
+
+// clone copies i deeply, so that callers cannot change the SDK's catalog.
+func (i *IntegrationInfo) clone() IntegrationInfo {
+	out := *i
+	out.Events = append([]string(nil), i.Events...)
+	out.Parameters = make([]ParameterInfo, len(i.Parameters))
+	for j, p := range i.Parameters {
+		out.Parameters[j] = p
+		out.Parameters[j].AllowedValues = append([]string(nil), p.AllowedValues...)
+	}
+	return out
 }

@@ -118,14 +118,7 @@ type Service[O, P any] struct {
 }
 
 // Info returns the integration's metadata: slug, levels and parameters.
-func (s *Service[O, P]) Info() IntegrationInfo {
-	for _, it := range Catalog() {
-		if it.Slug == s.info.Slug {
-			return it
-		}
-	}
-	return IntegrationInfo{}
-}
+func (s *Service[O, P]) Info() IntegrationInfo { return s.info.clone() }
 
 // Get returns the integration's settings on a project or group. If it was
 // never set up there, the error matches ErrIntegrationNotFound.
@@ -141,7 +134,9 @@ func (s *Service[O, P]) Get(ctx context.Context, scope Scope, opts ...RequestOpt
 }
 
 // Set creates or updates the integration on a project or group and turns it
-// on (GitLab always activates on Set). Nil pointer fields of o are not sent;
+// on. (The GitLab for Slack app and the GitLab for Jira Cloud app are the
+// exceptions: they are installed from their own apps, GitLab answers 422 to
+// a Set before that, and a Set leaves their active state as it is.) Nil pointer fields of o are not sent;
 // GitLab keeps their current values. Required fields are plain values and
 // must be sent on every call: GitLab does not keep passwords or tokens for
 // an update that leaves them out.
