@@ -56,7 +56,7 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	}
 	c := &Client{core: core{
 		rawBaseURL: DefaultBaseURL,
-		token:      secretString(token),
+		token:      newSecretString(token),
 		userAgent:  "gitlabkit-integrations/" + Version,
 		logger:     slog.New(slog.DiscardHandler),
 		retry:      defaultRetryPolicy(),
@@ -146,24 +146,31 @@ func isLoopback(host string) bool {
 }
 
 // endpoint builds the URL of path below the scope, such as
-// /projects/acme%2Fweb/integrations/slack.
+// /projects/acme%2Fweb/integrations/slack. It is built as a url.URL, never
+// as text to parse: Path holds the project path as written, RawPath its
+// escaped form, which is what goes on the wire.
 func (c *Client) endpoint(s Scope, rest string) *url.URL {
-	escaped := "/" + s.collection() + "/" + s.escaped() + rest
-	unescaped := "/" + s.collection() + "/"
-	if s.path != "" {
-		unescaped += s.path
-	} else {
-		unescaped += s.escaped()
+	segment := s.escaped()
+	plain := s.path
+	if plain == "" {
+		plain = segment // a numeric ID reads the same either way
 	}
-	unescaped += rest
-	u := *c.baseURL
-	u.Path = c.baseURL.Path + unescaped
-	u.RawPath = c.baseURL.EscapedPath() + escaped
-	return &u
+	base := c.baseURL
+	return &url.URL{
+		Scheme:  base.Scheme,
+		Host:    base.Host,
+		Path:    base.Path + "/" + s.collection() + "/" + plain + rest,
+		RawPath: base.EscapedPath() + "/" + s.collection() + "/" + segment + rest,
+	}
 }
 
 // do sends one request and decodes a 2xx answer into out (unless out is
 // nil). body, when not nil, is sent as JSON.
+//
+// It is the hot path of every call, so it avoids work the answer does not
+// need: the request is built from u without printing and re-parsing it,
+// the URL is printed only for an error or the debug log, and the body is
+// read into one buffer sized by Content-Length.
 func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, out any, opts []RequestOption) error {
 	var rc requestConfig
 	for _, o := range opts {
@@ -178,79 +185,157 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 			return errorf("encoding request: %w", err)
 		}
 	}
-	urlStr := u.String()
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, urlStr, payload)
+	req, err := c.newRequest(ctx, method, u, payload, rc.header)
 	if err != nil {
 		return errorf("building request: %w", err)
 	}
-	req.URL = u
-	h := req.Header
-	for k, vs := range rc.header {
-		h[k] = vs
-	}
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.userAgent)
-	if payload != nil {
-		h.Set("Content-Type", "application/json")
-	}
-	c.authorize(h)
 
-	if c.limiter != nil {
-		if err := c.limiter.wait(ctx); err != nil {
-			return fmt.Errorf("integrations: %s %s: waiting for the rate limiter: %w", method, urlStr, err)
-		}
-	}
 	start := time.Now()
-	resp, err := c.retrying.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		return fmt.Errorf("integrations: %s %s: %w", method, urlStr, err)
+		return fmt.Errorf("integrations: %s %s: %w", method, u, err)
 	}
 	defer resp.Body.Close()
-	if c.limiter != nil {
-		c.limiter.observe(resp.Header)
-	}
-	data, readErr := readBounded(resp.Body)
+	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
 	if rc.response != nil {
-		*rc.response = resp
+		*rc.response = withoutCredentials(resp)
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "gitlab request",
-		slog.String("method", method), slog.String("url", urlStr),
-		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))
-	if readErr != nil {
-		return fmt.Errorf("integrations: %s %s: reading the answer: %w", method, urlStr, readErr)
+	if c.logger.Enabled(ctx, slog.LevelDebug) { // the attributes cost a print of the URL
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "gitlab request",
+			slog.String("method", method), slog.String("url", u.String()),
+			slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newError(method, urlStr, resp, data)
+		// GitLab's status is the news, even when the body was too large
+		// or broke off: the error keeps what was read of it.
+		return newError(method, u.String(), resp, data)
+	}
+	if readErr != nil {
+		return fmt.Errorf("integrations: %s %s: reading the answer: %w", method, u, readErr)
 	}
 	if out == nil {
 		return nil
 	}
 	if err := decodeAnswer(data, resp.Header.Get("Content-Type"), out); err != nil {
-		return fmt.Errorf("integrations: %s %s: %w", method, urlStr, err)
+		return fmt.Errorf("integrations: %s %s: %w", method, u, err)
 	}
 	return nil
 }
 
-// authorize sets the token header for the token's type.
-func (c *core) authorize(h http.Header) {
+// Canonical header keys, written out so that setting them costs no
+// canonicalisation (http.Header.Set canonicalises every key it is given).
+const (
+	headerAccept        = "Accept"
+	headerUserAgent     = "User-Agent"
+	headerContentType   = "Content-Type"
+	headerPrivateToken  = "Private-Token" // PRIVATE-TOKEN
+	headerJobToken      = "Job-Token"     // JOB-TOKEN
+	headerAuthorization = "Authorization"
+)
+
+// newRequest builds the request do sends: what
+// retryablehttp.NewRequestWithContext(ctx, method, u.String(), payload)
+// builds, without printing u and parsing it back. A GET or DELETE has an
+// empty body (http.NoBody); a payload is sent as JSON and replayed by
+// go-retryablehttp on every retry.
+func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payload []byte, extra http.Header) (*retryablehttp.Request, error) {
+	if ctx == nil {
+		return nil, errors.New("net/http: nil Context")
+	}
+	h := make(http.Header, len(extra)+4)
+	for k, vs := range extra {
+		h[k] = vs
+	}
+	// One backing array for the values the SDK sets; each value is a
+	// full slice expression, so appending to one cannot touch another.
+	vals := [4]string{"application/json", c.userAgent, "application/json"}
+	h[headerAccept] = vals[0:1:1]
+	h[headerUserAgent] = vals[1:2:2]
+	if payload != nil {
+		h[headerContentType] = vals[2:3:3]
+	}
+	c.authorize(h, vals[3:4:4])
+
+	hr := (&http.Request{
+		Method:     method,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     h,
+		Body:       http.NoBody,
+		GetBody:    noBody,
+		Host:       removeEmptyPort(u.Host),
+	}).WithContext(ctx)
+	req := &retryablehttp.Request{Request: hr}
+	if payload != nil {
+		if err := req.SetBody(payload); err != nil {
+			return nil, err
+		}
+	}
+	return req, nil
+}
+
+func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
+
+// removeEmptyPort drops the colon of a host with an empty port
+// ("gitlab.example.com:"), as http.NewRequest does for the Host header.
+func removeEmptyPort(host string) string {
+	if strings.LastIndex(host, ":") > strings.LastIndex(host, "]") {
+		return strings.TrimSuffix(host, ":")
+	}
+	return host
+}
+
+// authorize sets the token header for the token's type. val, when it has
+// room for one value, is used as the header's value slice.
+func (c *core) authorize(h http.Header, val []string) {
+	if cap(val) < 1 {
+		val = make([]string, 1)
+	}
+	val = val[:1]
 	switch c.tokenType {
 	case OAuthToken:
-		h.Set("Authorization", "Bearer "+string(c.token))
+		val[0] = "Bearer " + c.token.reveal()
+		h[headerAuthorization] = val
 	case JobToken:
-		h.Set("JOB-TOKEN", string(c.token))
+		val[0] = c.token.reveal()
+		h[headerJobToken] = val
 	default:
-		h.Set("PRIVATE-TOKEN", string(c.token))
+		val[0] = c.token.reveal()
+		h[headerPrivateToken] = val
 	}
 }
 
 // readBounded reads an answer's body up to maxResponseBytes.
-func readBounded(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxResponseBytes+1))
-	if err != nil {
-		return data, err
+func readBounded(r io.Reader) ([]byte, error) { return readBoundedSized(r, -1) }
+
+// readBoundedSized is readBounded for a body of size bytes (its
+// Content-Length; -1 when unknown): the body is read into one buffer of
+// that size instead of one that io.ReadAll grows and copies several times.
+// A size that lies only costs a regrowth.
+func readBoundedSized(r io.Reader, size int64) ([]byte, error) {
+	lr := io.LimitedReader{R: r, N: maxResponseBytes + 1}
+	n := int64(512) // io.ReadAll's first buffer
+	if size >= 0 && size <= maxResponseBytes {
+		n = size + 1 // +1: the read that finds EOF needs room too
+	}
+	data := make([]byte, 0, n)
+	for {
+		m, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return data, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
 	if len(data) > maxResponseBytes {
 		return data[:maxResponseBytes], fmt.Errorf("%w: answer larger than %d bytes", ErrInvalidResponse, maxResponseBytes)
@@ -269,6 +354,11 @@ func decodeAnswer(data []byte, contentType string, out any) error {
 			return fmt.Errorf("%w: got %s, not JSON (a proxy or login page?): %q", ErrInvalidResponse, ct, snippet(trimmed))
 		}
 		return fmt.Errorf("%w: not a JSON object or array: %q", ErrInvalidResponse, snippet(trimmed))
+	}
+	// Settings answers have a fast path that decodes them as the general
+	// one does (see decodefast.go); when it is unsure, json.Unmarshal decides.
+	if fd, ok := out.(answerDecoder); ok && fd.decodeFast(trimmed) {
+		return nil
 	}
 	if err := json.Unmarshal(trimmed, out); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidResponse, err)

@@ -141,7 +141,9 @@ func parseErrorBody(body []byte) (string, map[string][]string) {
 			parseGrapeProblems(s, fields)
 			if i := strings.Index(s, "{"); i >= 0 {
 				for _, m := range rubyHashEntry.FindAllStringSubmatch(s[i:], -1) {
-					fields[m[1]] = append(fields[m[1]], splitRubyStrings(m[2])...)
+					if parts := splitRubyStrings(m[2]); len(parts) > 0 {
+						fields[m[1]] = append(fields[m[1]], parts...)
+					}
 				}
 			}
 		case json.Unmarshal(raw, &obj) == nil:

@@ -208,14 +208,18 @@ func (s *Service[O, P]) checkLevel(scope Scope, p *problems) {
 	}
 }
 
-// checkAnswer rejects a 2xx answer that is not an integration, such as an
-// error body sent with status 200.
+// checkAnswer rejects a 2xx answer that is not this integration: an error
+// body sent with a success status has no slug, and a misrouted answer (a
+// proxy or a wrong path) carries another integration's slug.
 func (s *Service[O, P]) checkAnswer(out *Settings[P]) error {
-	if out.Slug == "" {
+	switch out.Slug {
+	case s.info.Slug:
+		return nil
+	case "":
 		return fmt.Errorf("%w: the answer has no \"slug\", so it is not the %s integration (an error body sent with a success status?)",
 			ErrInvalidResponse, s.info.Slug)
 	}
-	return nil
+	return fmt.Errorf("%w: asked for the %s integration, the answer is for %q", ErrInvalidResponse, s.info.Slug, out.Slug)
 }
 
 // List returns the integrations that are active on a project or group,

@@ -12,14 +12,27 @@ import (
 // redacted replaces a secret in every output the SDK controls.
 const redacted = "[redacted]"
 
-// secretString holds the token: it prints as [redacted] whatever the verb.
-type secretString string
+// secretString holds the token. It prints as [redacted] whatever the verb,
+// and keeps the value behind a pointer: fmt does not call the methods of an
+// unexported field, so printing a Client struct by value (fmt.Printf("%+v",
+// *c), or a struct that holds one) shows an address, never the token.
+type secretString struct{ p *string }
 
-func (s secretString) String() string                 { return redacted }
-func (s secretString) GoString() string               { return strconv.Quote(redacted) }
-func (s secretString) Format(f fmt.State, verb rune)  { _, _ = io.WriteString(f, redacted) }
-func (s secretString) LogValue() slog.Value           { return slog.StringValue(redacted) }
-func (s secretString) MarshalText() ([]byte, error)   { return []byte(redacted), nil }
+func newSecretString(s string) secretString { return secretString{p: &s} }
+
+// reveal returns the secret, for the request header that needs it.
+func (s secretString) reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
+
+func (s secretString) String() string                { return redacted }
+func (s secretString) GoString() string              { return strconv.Quote(redacted) }
+func (s secretString) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, redacted) }
+func (s secretString) LogValue() slog.Value          { return slog.StringValue(redacted) }
+func (s secretString) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
 
 // isSecretField reports whether a generated options field is a secret: the
 // generator tags those `redact:"true"`.

@@ -1,0 +1,646 @@
+package integrations
+
+import (
+	"encoding"
+	"encoding/json"
+	"reflect"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// The fast path of answer decoding. Decoding a Settings through
+// encoding/json and decodeLenient reads the answer four times (validation
+// and decoding by the outer json.Unmarshal, again by decodeLenient, then the
+// properties twice more) and runs the reflective lenient decoder whenever
+// one property has an unexpected shape, as Jira's issues_enabled always has.
+// decodeFast reads the answer once, field by field, and gets exactly what
+// that path gets; whenever it cannot be sure of that (a key in other case, a
+// duplicate key, an escaped key, a value it would have to reject, invalid
+// JSON, a field type it does not know), it reports false and the caller
+// takes the general path, which then produces the answer or the error.
+//
+// Why the two paths agree: decodeLenient decodes an object with
+// encoding/json, or, when encoding/json reports a type mismatch anywhere in
+// the object, with the lenient rules for every field. For the field types
+// the fast path accepts (bool, string, integers, []string, time.Time) and
+// values encoding/json accepts, both rules give the same value; the two
+// differ only on case-insensitive keys, duplicate keys and null inside a
+// list, where the fast path gives up. So the fast path can apply, field by
+// field, encoding/json's rule where it applies and the lenient rule
+// (decodeValueLenient) where it does not.
+
+// answerDecoder is implemented by the answer types that have a fast path.
+type answerDecoder interface {
+	// decodeFast decodes data into the receiver and reports true, or
+	// reports false, leaving the receiver zero, when the general path
+	// must decide.
+	decodeFast(data []byte) bool
+}
+
+// decodeFast decodes a Settings answer as Settings.UnmarshalJSON would.
+func (s *Settings[P]) decodeFast(data []byte) bool {
+	*s = Settings[P]{}
+	top, props := fastPlanFor(plainIntegrationType), fastPlanFor(reflect.TypeFor[P]())
+	if top == nil || props == nil {
+		return false
+	}
+	d := fastDecoder{data: data}
+	raw, ok := d.object(top, reflect.ValueOf((*plainIntegration)(&s.Integration)).Elem(), "properties")
+	// An absent "properties" leaves Properties zero, as UnmarshalJSON does;
+	// null and other shapes are left to it.
+	if ok && d.end() && raw != nil {
+		pd := fastDecoder{data: raw}
+		_, ok = pd.object(props, reflect.ValueOf(&s.Properties).Elem(), "")
+		ok = ok && pd.end()
+		s.RawProperties = append(json.RawMessage(nil), raw...)
+	} else {
+		ok = ok && d.end()
+	}
+	if !ok {
+		*s = Settings[P]{}
+	}
+	return ok
+}
+
+var plainIntegrationType = reflect.TypeFor[plainIntegration]()
+
+// fastKind is the kind of a field the fast path decodes.
+type fastKind uint8
+
+const (
+	fastBool fastKind = iota + 1
+	fastString
+	fastInt
+	fastStrings // []string
+	fastTime
+)
+
+type fastField struct {
+	index []int
+	kind  fastKind
+}
+
+// fastPlan is how the fast path decodes one struct type: its fields by
+// JSON name. Types with more than 64 fields have no plan (a seen-set of one
+// word is enough for every integration).
+type fastPlan struct {
+	fields []fastField
+	byName map[string]int
+}
+
+var fastPlans sync.Map // reflect.Type -> *fastPlan, nil when the type has no fast path
+
+func fastPlanFor(t reflect.Type) *fastPlan {
+	if p, ok := fastPlans.Load(t); ok {
+		return p.(*fastPlan)
+	}
+	p := buildFastPlan(t)
+	fastPlans.Store(t, p)
+	return p
+}
+
+var (
+	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// customDecoding reports whether encoding/json would call a method of t.
+func customDecoding(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return t.Implements(jsonUnmarshalerType) || t.Implements(textUnmarshalerType) ||
+		p.Implements(jsonUnmarshalerType) || p.Implements(textUnmarshalerType)
+}
+
+func buildFastPlan(t reflect.Type) *fastPlan {
+	if t.Kind() != reflect.Struct || customDecoding(t) {
+		return nil
+	}
+	fields := jsonFields(t)
+	if len(fields) > 64 {
+		return nil
+	}
+	p := &fastPlan{byName: make(map[string]int, len(fields))}
+	for _, f := range fields {
+		sf := t.FieldByIndex(f.index)
+		// Only plain names (so that a key in other case is easy to spot)
+		// and no tag option that changes decoding, such as ",string".
+		if _, dup := p.byName[f.name]; dup || !plainJSONName(f.name) || !plainTagOptions(sf.Tag.Get("json")) {
+			return nil
+		}
+		kind := fastKindOf(sf.Type)
+		if kind == 0 {
+			return nil
+		}
+		p.byName[f.name] = len(p.fields)
+		p.fields = append(p.fields, fastField{index: f.index, kind: kind})
+	}
+	return p
+}
+
+func fastKindOf(t reflect.Type) fastKind {
+	if t == timeType {
+		return fastTime
+	}
+	if customDecoding(t) {
+		return 0
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return fastBool
+	case reflect.String:
+		return fastString
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return fastInt
+	case reflect.Slice:
+		if e := t.Elem(); e.Kind() == reflect.String && !customDecoding(e) {
+			return fastStrings
+		}
+	}
+	return 0
+}
+
+func plainJSONName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return name != ""
+}
+
+func plainTagOptions(tag string) bool {
+	for i := 0; i < len(tag); i++ {
+		if tag[i] == ',' {
+			switch tag[i:] {
+			case ",omitempty", ",omitzero", ",omitempty,omitzero", ",omitzero,omitempty":
+				return true
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// fastDecoder reads one JSON text. Every method reports false on anything
+// it does not accept, invalid JSON included; it never decides an error.
+type fastDecoder struct {
+	data []byte
+	pos  int
+}
+
+// maxFastDepth bounds the nesting of unknown values the fast path skips;
+// deeper ones go to encoding/json, which has its own limit.
+const maxFastDepth = 64
+
+func (d *fastDecoder) space() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// end reports whether only white space is left.
+func (d *fastDecoder) end() bool {
+	d.space()
+	return d.pos == len(d.data)
+}
+
+func (d *fastDecoder) peek() byte {
+	if d.pos < len(d.data) {
+		return d.data[d.pos]
+	}
+	return 0
+}
+
+// object decodes the object at d.pos into the struct rv, which must be
+// zero. The value of key rawKey, when not empty, is returned undecoded.
+func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, rawKey string) (raw []byte, ok bool) {
+	d.space()
+	if d.peek() != '{' {
+		return nil, false
+	}
+	d.pos++
+	d.space()
+	if d.peek() == '}' {
+		d.pos++
+		return nil, true
+	}
+	var seen uint64
+	for {
+		d.space()
+		key, ok := d.plainKey()
+		if !ok {
+			return nil, false
+		}
+		d.space()
+		if d.peek() != ':' {
+			return nil, false
+		}
+		d.pos++
+		d.space()
+		if i, known := p.byName[string(key)]; known {
+			if seen&(1<<i) != 0 {
+				return nil, false
+			}
+			seen |= 1 << i
+			if !d.field(p.fields[i], rv.FieldByIndex(p.fields[i].index)) {
+				return nil, false
+			}
+		} else if rawKey != "" && string(key) == rawKey {
+			if raw != nil {
+				return nil, false
+			}
+			start := d.pos
+			if !d.skip(0) {
+				return nil, false
+			}
+			raw = d.data[start:d.pos]
+		} else {
+			if foldsTo(key, p, rawKey) || !d.skip(0) {
+				return nil, false
+			}
+		}
+		d.space()
+		if d.pos >= len(d.data) {
+			return nil, false
+		}
+		c := d.data[d.pos]
+		d.pos++
+		switch c {
+		case ',':
+		case '}':
+			return raw, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// plainKey reads an object key made of printable ASCII without escapes.
+func (d *fastDecoder) plainKey() ([]byte, bool) {
+	if d.peek() != '"' {
+		return nil, false
+	}
+	start := d.pos + 1
+	for i := start; i < len(d.data); i++ {
+		c := d.data[i]
+		switch {
+		case c == '"':
+			d.pos = i + 1
+			return d.data[start:i], true
+		case c < 0x20 || c >= 0x80 || c == '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// foldsTo reports whether encoding/json would match key, an unknown ASCII
+// key, to a field or to rawKey without regard to case.
+func foldsTo(key []byte, p *fastPlan, rawKey string) bool {
+	var buf [64]byte
+	upper := false
+	for _, c := range key {
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return false
+	}
+	if len(key) > len(buf) {
+		return true // too long to check cheaply: let encoding/json decide
+	}
+	lower := buf[:len(key)]
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	_, known := p.byName[string(lower)]
+	return known || string(lower) == rawKey
+}
+
+// field decodes the value at d.pos into fv, a zero field of kind f.kind.
+func (d *fastDecoder) field(f fastField, fv reflect.Value) bool {
+	start := d.pos
+	if d.literal("null") {
+		return true // both rules leave a zero field zero
+	}
+	switch c := d.peek(); f.kind {
+	case fastBool:
+		if d.literal("true") {
+			fv.SetBool(true)
+			return true
+		}
+		if d.literal("false") {
+			return true
+		}
+	case fastString:
+		if c == '"' {
+			s, ok := d.stringValue()
+			if ok {
+				fv.SetString(s)
+			}
+			return ok
+		}
+	case fastInt:
+		if c == '-' || '0' <= c && c <= '9' {
+			if !d.number() {
+				return false
+			}
+			if n, ok := parseSmallInt(d.data[start:d.pos]); ok && !fv.OverflowInt(n) {
+				fv.SetInt(n)
+				return true
+			}
+			return d.lenient(start, fv, true)
+		}
+	case fastStrings:
+		if c == '[' {
+			return d.stringList(fv)
+		}
+	case fastTime:
+		if !d.skip(0) {
+			return false
+		}
+		return fv.Addr().Interface().(*time.Time).UnmarshalJSON(d.data[start:d.pos]) == nil
+	}
+	return d.lenient(start, fv, false)
+}
+
+// lenient decodes the value at start, which encoding/json would reject for
+// fv's type, by the lenient rules. skipped says the value is already read.
+func (d *fastDecoder) lenient(start int, fv reflect.Value, skipped bool) bool {
+	if !skipped && !d.skip(0) {
+		return false
+	}
+	return decodeValueLenient(d.data[start:d.pos], fv) == nil
+}
+
+func (d *fastDecoder) literal(lit string) bool {
+	if len(d.data)-d.pos >= len(lit) && string(d.data[d.pos:d.pos+len(lit)]) == lit {
+		d.pos += len(lit)
+		return true
+	}
+	return false
+}
+
+// stringValue reads a JSON string and returns its value.
+func (d *fastDecoder) stringValue() (string, bool) {
+	start := d.pos
+	escaped, ok := d.skipString()
+	if !ok {
+		return "", false
+	}
+	content := d.data[start+1 : d.pos-1]
+	if !escaped && utf8.Valid(content) {
+		return string(content), true
+	}
+	// Escapes and invalid UTF-8 are rare: encoding/json decodes them.
+	var s string
+	if json.Unmarshal(d.data[start:d.pos], &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// stringList decodes an array of strings into fv, a []string field.
+// Anything else in the array (null included: the two rules differ on it)
+// is left to the general path.
+func (d *fastDecoder) stringList(fv reflect.Value) bool {
+	d.pos++ // [
+	// Most lists are short: collecting them on the stack costs nothing.
+	var small [8]string
+	list := small[:0]
+	d.space()
+	if d.peek() == ']' {
+		d.pos++
+		fv.Set(reflect.MakeSlice(fv.Type(), 0, 0))
+		return true
+	}
+	for {
+		d.space()
+		if d.peek() != '"' {
+			return false
+		}
+		s, ok := d.stringValue()
+		if !ok {
+			return false
+		}
+		list = append(list, s)
+		d.space()
+		if d.pos >= len(d.data) {
+			return false
+		}
+		c := d.data[d.pos]
+		d.pos++
+		switch c {
+		case ',':
+		case ']':
+			out := reflect.MakeSlice(fv.Type(), len(list), len(list))
+			for i, s := range list {
+				out.Index(i).SetString(s)
+			}
+			fv.Set(out)
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// skip reads one JSON value of any kind, checking it as encoding/json would.
+func (d *fastDecoder) skip(depth int) bool {
+	if depth > maxFastDepth {
+		return false
+	}
+	switch c := d.peek(); {
+	case c == '"':
+		_, ok := d.skipString()
+		return ok
+	case c == '-' || '0' <= c && c <= '9':
+		return d.number()
+	case c == 't':
+		return d.literal("true")
+	case c == 'f':
+		return d.literal("false")
+	case c == 'n':
+		return d.literal("null")
+	case c == '[':
+		d.pos++
+		d.space()
+		if d.peek() == ']' {
+			d.pos++
+			return true
+		}
+		for {
+			d.space()
+			if !d.skip(depth + 1) {
+				return false
+			}
+			d.space()
+			if d.pos >= len(d.data) {
+				return false
+			}
+			c := d.data[d.pos]
+			d.pos++
+			switch c {
+			case ',':
+			case ']':
+				return true
+			default:
+				return false
+			}
+		}
+	case c == '{':
+		d.pos++
+		d.space()
+		if d.peek() == '}' {
+			d.pos++
+			return true
+		}
+		for {
+			d.space()
+			if d.peek() != '"' {
+				return false
+			}
+			if _, ok := d.skipString(); !ok {
+				return false
+			}
+			d.space()
+			if d.peek() != ':' {
+				return false
+			}
+			d.pos++
+			d.space()
+			if !d.skip(depth + 1) {
+				return false
+			}
+			d.space()
+			if d.pos >= len(d.data) {
+				return false
+			}
+			c := d.data[d.pos]
+			d.pos++
+			switch c {
+			case ',':
+			case '}':
+				return true
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// skipString reads a JSON string at d.pos, reporting whether it holds an
+// escape. It accepts what encoding/json's scanner accepts.
+func (d *fastDecoder) skipString() (escaped, ok bool) {
+	i := d.pos + 1
+	for i < len(d.data) {
+		c := d.data[i]
+		switch {
+		case c == '"':
+			d.pos = i + 1
+			return escaped, true
+		case c < 0x20:
+			return false, false
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(d.data) {
+				return false, false
+			}
+			switch d.data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(d.data) {
+					return false, false
+				}
+				for _, h := range d.data[i+2 : i+6] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return false, false
+					}
+				}
+				i += 6
+			default:
+				return false, false
+			}
+		default:
+			i++
+		}
+	}
+	return false, false
+}
+
+// number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *fastDecoder) number() bool {
+	i := d.pos
+	if i < len(d.data) && d.data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d.data) && d.data[i] == '0':
+		i++
+	case i < len(d.data) && '1' <= d.data[i] && d.data[i] <= '9':
+		i = digits(d.data, i)
+	default:
+		return false
+	}
+	if i < len(d.data) && d.data[i] == '.' {
+		j := digits(d.data, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(d.data) && (d.data[i] == 'e' || d.data[i] == 'E') {
+		i++
+		if i < len(d.data) && (d.data[i] == '+' || d.data[i] == '-') {
+			i++
+		}
+		j := digits(d.data, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	d.pos = i
+	return true
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// parseSmallInt parses a JSON integer of at most 18 digits, which cannot
+// overflow an int64; anything else is left to the lenient rules.
+func parseSmallInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
