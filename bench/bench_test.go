@@ -1,0 +1,18 @@
+package bench
+
+import (
+	"testing"
+)
+
+// BenchmarkPerCall measures one call of each contender, in memory and over
+// loopback: go test -run '^$' -bench PerCall -benchmem.
+func BenchmarkPerCall(b *testing.B) {
+	cases, stop, err := PerCallCases()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	for _, c := range cases {
+		b.Run(c.Name(), c.Run)
+	}
+}

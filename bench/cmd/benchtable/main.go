@@ -1,0 +1,310 @@
+// Command benchtable measures the SDK against the floor (hand-written
+// net/http + encoding/json) and client-go, and prints one table: the cost
+// of one call (in memory and over loopback), the throughput and TCP
+// connections of one client on 1, 8 and 32 goroutines, and a batch of calls
+// against a rate-limited GitLab with and without the adaptive limiter.
+//
+//	cd bench && go run ./cmd/benchtable
+//
+// It takes about two minutes; -quick runs a shorter version.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/bench"
+)
+
+func main() {
+	var cfg config
+	flag.IntVar(&cfg.rounds, "rounds", 5, "runs of each per-call benchmark (the median is reported)")
+	flag.DurationVar(&cfg.benchtime, "benchtime", 300*time.Millisecond, "duration of each per-call benchmark run")
+	flag.IntVar(&cfg.calls, "calls", 2000, "calls per concurrency measurement")
+	flag.StringVar(&cfg.goroutines, "goroutines", "1,8,32", "goroutine counts of the concurrency measurement")
+	flag.IntVar(&cfg.concRounds, "conc-rounds", 3, "runs of each concurrency measurement (the median is reported)")
+	flag.BoolVar(&cfg.rateLimit, "ratelimit", true, "run the rate-limit measurement (about 20 s)")
+	flag.IntVar(&cfg.rlCalls, "rl-calls", 2000, "calls of the rate-limit measurement")
+	flag.IntVar(&cfg.rlGoroutines, "rl-goroutines", 32, "goroutines of the rate-limit measurement")
+	flag.IntVar(&cfg.rlRate, "rl-rate", 200, "requests a second the rate-limited server allows")
+	quick := flag.Bool("quick", false, "a short run: 1 round, 100ms benchmarks, 500 calls, no rate limit")
+	testing.Init() // registers test.benchtime, which testing.Benchmark reads
+	flag.Parse()
+	if *quick {
+		cfg.rounds, cfg.benchtime, cfg.calls, cfg.concRounds, cfg.rateLimit = 1, 100*time.Millisecond, 500, 1, false
+	}
+	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	rounds                        int
+	benchtime                     time.Duration
+	calls, concRounds             int
+	goroutines                    string
+	rateLimit                     bool
+	rlCalls, rlGoroutines, rlRate int
+}
+
+func run(ctx context.Context, w io.Writer, cfg config) error {
+	goroutines, err := parseInts(cfg.goroutines)
+	if err != nil {
+		return fmt.Errorf("-goroutines: %w", err)
+	}
+	if err := flag.Set("test.benchtime", cfg.benchtime.String()); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "gitlabkit/integrations benchmarks: %s %s/%s, %d CPUs (%s)\n\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
+
+	perCall, err := measurePerCall(cfg)
+	if err != nil {
+		return err
+	}
+	printPerCall(w, cfg, perCall)
+
+	conc, err := bench.MeasureConcurrency(ctx, cfg.calls, cfg.concRounds, goroutines)
+	if err != nil {
+		return err
+	}
+	printConcurrency(w, cfg, conc)
+
+	var limited []bench.RateLimitResult
+	if cfg.rateLimit {
+		for _, c := range []struct {
+			name string
+			opts []integrations.ClientOption
+		}{
+			{"default (retries only)", nil},
+			{"WithAdaptiveRateLimit()", []integrations.ClientOption{integrations.WithAdaptiveRateLimit()}},
+		} {
+			r, err := bench.MeasureRateLimit(ctx, c.name, cfg.rlCalls, cfg.rlGoroutines, cfg.rlRate, c.opts...)
+			if err != nil {
+				return err
+			}
+			limited = append(limited, r)
+		}
+		printRateLimit(w, limited)
+	}
+	printTargets(w, perCall, conc, limited)
+	return nil
+}
+
+// perCallResult is the median of one per-call case's runs.
+type perCallResult struct {
+	bench.PerCallCase
+	nsPerOp, bytesPerOp, allocsPerOp float64
+}
+
+// measurePerCall runs every per-call case cfg.rounds times, one case after
+// another in each round, so that a slower moment of a shared machine is
+// spread over every contender, and keeps the medians.
+func measurePerCall(cfg config) ([]perCallResult, error) {
+	cases, stop, err := bench.PerCallCases()
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	runs := make([][]testing.BenchmarkResult, len(cases))
+	for range cfg.rounds {
+		for i, c := range cases {
+			r := testing.Benchmark(c.Run)
+			if r.N == 0 {
+				return nil, fmt.Errorf("benchmark %s failed", c.Name())
+			}
+			runs[i] = append(runs[i], r)
+		}
+	}
+	out := make([]perCallResult, len(cases))
+	for i, c := range cases {
+		out[i] = perCallResult{
+			PerCallCase: c,
+			nsPerOp:     medianOf(runs[i], func(r testing.BenchmarkResult) float64 { return float64(r.T) / float64(r.N) }),
+			bytesPerOp:  medianOf(runs[i], func(r testing.BenchmarkResult) float64 { return float64(r.AllocedBytesPerOp()) }),
+			allocsPerOp: medianOf(runs[i], func(r testing.BenchmarkResult) float64 { return float64(r.AllocsPerOp()) }),
+		}
+	}
+	return out, nil
+}
+
+func medianOf[T any](xs []T, f func(T) float64) float64 {
+	vals := make([]float64, len(xs))
+	for i, x := range xs {
+		vals[i] = f(x)
+	}
+	slices.Sort(vals)
+	return vals[len(vals)/2]
+}
+
+// floorOf finds the floor's result for the same transport and call.
+func floorOf(results []perCallResult, r perCallResult) perCallResult {
+	for _, f := range results {
+		if f.Transport == r.Transport && f.Call == r.Call && f.Contender == bench.Floor {
+			return f
+		}
+	}
+	return r
+}
+
+func printPerCall(w io.Writer, cfg config, results []perCallResult) {
+	fmt.Fprintf(w, "1. Per call: median of %d runs of %s each (go test -bench semantics, b.Loop); × is the ratio to the floor\n\n", cfg.rounds, cfg.benchtime)
+	fmt.Fprintf(w, "%-9s %-10s %-10s %10s %7s %8s %10s %7s\n", "transport", "call", "contender", "ns/op", "×floor", "B/op", "allocs/op", "×floor")
+	for i, r := range results {
+		f := floorOf(results, r)
+		transport, call := r.Transport, r.Call
+		if i > 0 && results[i-1].Transport == r.Transport && results[i-1].Call == r.Call {
+			transport, call = "", ""
+		}
+		fmt.Fprintf(w, "%-9s %-10s %-10s %10s %6.2f× %8s %10.0f %6.2f×\n", transport, call, r.Contender,
+			thousands(r.nsPerOp), r.nsPerOp/f.nsPerOp, thousands(r.bytesPerOp), r.allocsPerOp, r.allocsPerOp/f.allocsPerOp)
+	}
+	fmt.Fprintln(w)
+}
+
+func printConcurrency(w io.Writer, cfg config, results []bench.ConcurrencyResult) {
+	fmt.Fprintf(w, "2. Concurrency: %d Slack Set calls (one project each) through one client, integrationstest on loopback;\n", cfg.calls)
+	fmt.Fprintf(w, "   median of %d runs, a new client each run; conns = TCP connections the server accepted, most of any run (each run's)\n\n", cfg.concRounds)
+	fmt.Fprintf(w, "%-10s %-10s %9s %7s %6s %-14s %6s\n", "goroutines", "contender", "ops/s", "×floor", "conns", "(each run)", "failed")
+	for i, r := range results {
+		var floor bench.ConcurrencyResult
+		for _, f := range results {
+			if f.Goroutines == r.Goroutines && f.Contender == bench.Floor {
+				floor = f
+			}
+		}
+		g := strconv.Itoa(r.Goroutines)
+		if i > 0 && results[i-1].Goroutines == r.Goroutines {
+			g = ""
+		}
+		fmt.Fprintf(w, "%-10s %-10s %9s %6.2f× %6d %-14s %6d\n", g, r.Contender, thousands(r.OpsPerSec()), r.OpsPerSec()/floor.OpsPerSec(),
+			r.Conns, "("+joinInts(r.ConnsPerRound)+")", r.Failed)
+		if r.Err != nil {
+			fmt.Fprintf(w, "           first error: %v\n", r.Err)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func printRateLimit(w io.Writer, results []bench.RateLimitResult) {
+	r0 := results[0]
+	fmt.Fprintf(w, "3. Rate limit: %d Slack Set calls from %d goroutines, one SDK client, integrationstest allowing %d requests/s\n",
+		r0.Calls, r0.Goroutines, r0.PerSecond)
+	fmt.Fprintf(w, "   (fixed one-second windows, 429 + Retry-After beyond); ideal wall time %s\n\n", r0.Ideal())
+	fmt.Fprintf(w, "%-24s %9s %7s %9s %6s %8s %7s\n", "SDK client", "wall", "×ideal", "requests", "429s", "429 %", "failed")
+	for _, r := range results {
+		fmt.Fprintf(w, "%-24s %8.2fs %6.2f× %9d %6d %7.2f%% %7d\n", r.Name, r.Elapsed.Seconds(), r.Elapsed.Seconds()/r.Ideal().Seconds(),
+			r.Requests, r.TooMany, 100*float64(r.TooMany)/float64(max(r.Requests, 1)), r.Failed)
+		if r.Err != nil {
+			fmt.Fprintf(w, "    first error: %v\n", r.Err)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// printTargets checks the targets against the figures above.
+func printTargets(w io.Writer, perCall []perCallResult, conc []bench.ConcurrencyResult, limited []bench.RateLimitResult) {
+	fmt.Fprintln(w, "Targets")
+	for _, r := range perCall {
+		if r.Transport != bench.Memory || r.Contender == bench.Floor {
+			continue
+		}
+		f := floorOf(perCall, r)
+		switch r.Contender {
+		case bench.SDK:
+			ns, allocs := r.nsPerOp/f.nsPerOp, r.allocsPerOp/f.allocsPerOp
+			verdict(w, ns <= 1.10 && allocs <= 1.15, "SDK %s in memory: %.2f× the floor's ns/op (≤ 1.10×), %.2f× its allocs/op (≤ 1.15×)", r.Call, ns, allocs)
+		case bench.ClientGo:
+			var sdk perCallResult
+			for _, s := range perCall {
+				if s.Transport == r.Transport && s.Call == r.Call && s.Contender == bench.SDK {
+					sdk = s
+				}
+			}
+			verdict(w, sdk.nsPerOp < r.nsPerOp && sdk.allocsPerOp < r.allocsPerOp,
+				"SDK %s faster than client-go: %s vs %s ns/op, %.0f vs %.0f allocs/op", r.Call, thousands(sdk.nsPerOp), thousands(r.nsPerOp), sdk.allocsPerOp, r.allocsPerOp)
+		}
+	}
+	for _, r := range conc {
+		if r.Contender == bench.SDK {
+			verdict(w, r.Conns <= int64(r.Goroutines) && r.Failed == 0,
+				"SDK on %d goroutines: %d TCP connections (≤ %d), %d failed calls", r.Goroutines, r.Conns, r.Goroutines, r.Failed)
+		}
+	}
+	for _, r := range limited {
+		ratio := r.Elapsed.Seconds() / r.Ideal().Seconds()
+		share := float64(r.TooMany) / float64(max(r.Requests, 1))
+		if strings.Contains(r.Name, "Adaptive") {
+			verdict(w, ratio <= 1.10 && share < 0.01 && r.Failed == 0,
+				"rate limit, %s: %.2f× the ideal time (≤ 1.10×), %.2f%% answered 429 (< 1%%), %d failed calls", r.Name, ratio, 100*share, r.Failed)
+		} else {
+			verdict(w, r.Failed == 0, "rate limit, %s: %d failed calls (%.2f× the ideal time, %.2f%% answered 429)", r.Name, r.Failed, ratio, 100*share)
+		}
+	}
+}
+
+func verdict(w io.Writer, ok bool, format string, args ...any) {
+	mark := "MET    "
+	if !ok {
+		mark = "NOT MET"
+	}
+	fmt.Fprintf(w, "  %s %s\n", mark, fmt.Sprintf(format, args...))
+}
+
+// thousands formats a figure with thousands separators: 25,912.
+func thousands(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 0, 64)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func joinInts(xs []int64) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(s, ",")
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// cpuModel reads the CPU's name from /proc/cpuinfo, where there is one.
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "CPU model unknown"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "CPU model unknown"
+}
