@@ -38,6 +38,7 @@ type core struct {
 	userAgent  string
 	logger     *slog.Logger
 	httpClient *http.Client
+	maxConns   int // MaxConnsPerHost of the SDK's own transport; 0: no cap
 	retry      retryPolicy
 	limiter    *rateLimiter
 
@@ -74,6 +75,9 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 		return nil, err
 	}
 	c.baseURL = u
+	if c.maxConns > 0 && c.httpClient != nil {
+		return nil, errorf("WithMaxConnections applies to the SDK's own transport: with WithHTTPClient, set MaxConnsPerHost on your client's transport")
+	}
 	c.retrying = c.newRetryingClient()
 	c.initServices()
 	return c, nil

@@ -29,6 +29,11 @@ func (c *core) newHTTPClient() *http.Client {
 		// The default keeps 2 idle connections a host, so a script on 32
 		// goroutines would open and close connections all the time.
 		t.MaxIdleConnsPerHost = 64
+		// net/http dials a new connection for a request that finds the pool
+		// empty, even if another connection frees up before the dial ends;
+		// the spare one then idles. MaxConnsPerHost is the only bound on
+		// that, so it is the caller's choice (WithMaxConnections).
+		t.MaxConnsPerHost = c.maxConns
 		hc = http.Client{Transport: t, Timeout: 2 * time.Minute}
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
@@ -40,6 +45,23 @@ func (c *core) newHTTPClient() *http.Client {
 		hc.Transport = &limitedTransport{next: next, limiter: c.limiter}
 	}
 	return &hc
+}
+
+// WithMaxConnections caps the TCP connections the SDK's own transport opens
+// to GitLab at n; a request that finds them all busy waits for one. Set it
+// to the number of goroutines that share the Client and no connection is
+// ever opened beyond them. Without it the transport reuses its connections
+// but may open a few spare ones when many goroutines start at once. It
+// cannot be combined with WithHTTPClient: set MaxConnsPerHost on that
+// client's transport instead.
+func WithMaxConnections(n int) ClientOption {
+	return func(c *core) error {
+		if n < 1 {
+			return errorf("WithMaxConnections(%d): need at least 1", n)
+		}
+		c.maxConns = n
+		return nil
+	}
 }
 
 // tokenSafeRedirects returns a redirect policy that removes the credential

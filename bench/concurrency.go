@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gitlabkit/integrations"
 )
 
 // ConcurrencyResult is one contender at one concurrency: Calls Slack Set
@@ -42,7 +44,7 @@ func MeasureConcurrency(ctx context.Context, calls, rounds int, goroutines []int
 		return nil, err
 	}
 	defer srv.Close()
-	names := []string{Floor, SDK, ClientGo}
+	names := []string{Floor, SDK, SDKCapped, ClientGo}
 	type key struct {
 		name string
 		g    int
@@ -52,7 +54,7 @@ func MeasureConcurrency(ctx context.Context, calls, rounds int, goroutines []int
 	for range rounds {
 		for _, g := range goroutines {
 			for _, name := range names {
-				c, err := newLoopbackContender(name, srv.URL())
+				c, err := newLoopbackContender(name, srv.URL(), g)
 				if err != nil {
 					return nil, err
 				}
@@ -89,13 +91,20 @@ func MeasureConcurrency(ctx context.Context, calls, rounds int, goroutines []int
 
 // newLoopbackContender builds a contender as a user would for a real
 // server: the SDK and client-go with their own default HTTP clients, the
-// floor with the SDK's settings (FloorHTTPClient).
-func newLoopbackContender(name, url string) (*Contender, error) {
+// floor with the SDK's settings (FloorHTTPClient); SDKCapped adds
+// WithMaxConnections(goroutines), as a script that knows its concurrency.
+func newLoopbackContender(name, url string, goroutines int) (*Contender, error) {
 	switch name {
 	case Floor:
 		return NewFloor(url, FloorHTTPClient()), nil
 	case SDK:
 		return NewSDK(url, nil)
+	case SDKCapped:
+		c, err := NewSDK(url, nil, integrations.WithMaxConnections(goroutines))
+		if err == nil {
+			c.Name = SDKCapped
+		}
+		return c, err
 	case ClientGo:
 		return NewClientGo(url, nil)
 	}

@@ -26,9 +26,12 @@ type Contender struct {
 
 // The contenders' names, as the table prints them.
 const (
-	Floor    = "floor"
-	SDK      = "SDK"
-	ClientGo = "client-go"
+	Floor = "floor"
+	SDK   = "SDK"
+	// SDKCapped is the SDK with WithMaxConnections set to the number of
+	// goroutines sharing it (concurrency measurements only).
+	SDKCapped = "SDK capped"
+	ClientGo  = "client-go"
 )
 
 // What the three Set calls send: the settings a script applies to many

@@ -140,9 +140,12 @@ func TestMeasurementsRun(t *testing.T) {
 	ctx := context.Background()
 	conc, err := MeasureConcurrency(ctx, 40, 1, []int{1, 4})
 	require.NoError(t, err)
-	require.Len(t, conc, 6)
+	require.Len(t, conc, 8, "4 contenders at 2 concurrencies")
 	for _, r := range conc {
 		assert.NoError(t, r.Err, "%s on %d goroutines", r.Contender, r.Goroutines)
+		if r.Contender == SDKCapped {
+			assert.LessOrEqual(t, r.Conns, int64(r.Goroutines), "WithMaxConnections bounds the connections")
+		}
 		assert.Zero(t, r.Failed)
 		assert.Positive(t, r.Conns)
 		assert.Positive(t, r.OpsPerSec())

@@ -177,6 +177,7 @@ func printConcurrency(w io.Writer, cfg config, results []bench.ConcurrencyResult
 	fmt.Fprintf(w, "2. Concurrency: %d Slack Set calls (one project each) through one client, integrationstest on loopback;\n", cfg.calls)
 	fmt.Fprintf(w, "   median of %d runs, a new client each run; conns = TCP connections the server accepted, most of any run (each run's)\n\n", cfg.concRounds)
 	fmt.Fprintf(w, "%-10s %-10s %9s %7s %6s %-14s %6s\n", "goroutines", "contender", "ops/s", "×floor", "conns", "(each run)", "failed")
+	fmt.Fprintf(w, "   (SDK capped: WithMaxConnections set to the number of goroutines)\n")
 	for i, r := range results {
 		var floor bench.ConcurrencyResult
 		for _, f := range results {
@@ -237,9 +238,9 @@ func printTargets(w io.Writer, perCall []perCallResult, conc []bench.Concurrency
 		}
 	}
 	for _, r := range conc {
-		if r.Contender == bench.SDK {
+		if r.Contender == bench.SDK || r.Contender == bench.SDKCapped {
 			verdict(w, r.Conns <= int64(r.Goroutines) && r.Failed == 0,
-				"SDK on %d goroutines: %d TCP connections (≤ %d), %d failed calls", r.Goroutines, r.Conns, r.Goroutines, r.Failed)
+				"%s on %d goroutines: %d TCP connections (≤ %d), %d failed calls", r.Contender, r.Goroutines, r.Conns, r.Goroutines, r.Failed)
 		}
 	}
 	for _, r := range limited {
