@@ -24,8 +24,8 @@ type AppleAppStoreOptions struct {
 	// the uploaded private key.
 	AppStorePrivateKeyFileName string `json:"app_store_private_key_file_name" url:"app_store_private_key_file_name"`
 	// AppStorePrivateKey (app_store_private_key, required): Content of the App Store Connect
-	// private key (.p8). Field is api_only and NOT flagged is_secret in the model, so by the
-	// generic rule it is echoed in `properties`. Secret: redacted when printed.
+	// private key (.p8). GitLab does not flag it secret and returns it in properties; the
+	// SDK redacts it all the same. Secret: redacted when printed.
 	AppStorePrivateKey string `json:"app_store_private_key" url:"app_store_private_key" redact:"true"`
 	// AppStoreProtectedRefs (app_store_protected_refs): Expose the variables only to
 	// protected branches and tags.

@@ -23,7 +23,8 @@ type DiscordOptions struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines *bool `json:"notify_only_broken_pipelines,omitempty" url:"notify_only_broken_pipelines,omitempty"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges *bool `json:"notify_only_when_pipeline_status_changes,omitempty" url:"notify_only_when_pipeline_status_changes,omitempty"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).
@@ -70,9 +71,8 @@ type DiscordOptions struct {
 	// printed.
 	WikiPageChannel *string `json:"wiki_page_channel,omitempty" url:"wiki_page_channel,omitempty" redact:"true"`
 	// VulnerabilityChannel (vulnerability_channel): Discord webhook URL overriding the
-	// default webhook for vulnerability events (one URL, must be discord.com). EE only
-	// (added by ee/lib/ee/api/helpers/integrations_helpers.rb). Secret: redacted when
-	// printed.
+	// default webhook for vulnerability events (one URL, must be discord.com). GitLab EE
+	// only. Secret: redacted when printed.
 	VulnerabilityChannel *string `json:"vulnerability_channel,omitempty" url:"vulnerability_channel,omitempty" redact:"true"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -83,7 +83,7 @@ type DiscordOptions struct {
 	// (work item) activity.
 	ConfidentialIssuesEvents *bool `json:"confidential_issues_events,omitempty" url:"confidential_issues_events,omitempty"`
 	// WorkItemEvents (work_item_events): Fire for generic work item activity (routed like
-	// issue events); newer than the seed.
+	// issue events); added after GitLab 14.8.
 	WorkItemEvents *bool `json:"work_item_events,omitempty" url:"work_item_events,omitempty"`
 	// ConfidentialWorkItemEvents (confidential_work_item_events): Fire for confidential work
 	// item activity (routed like confidential issue events).
@@ -136,7 +136,8 @@ type DiscordProperties struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines bool `json:"notify_only_broken_pipelines"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges bool `json:"notify_only_when_pipeline_status_changes"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).

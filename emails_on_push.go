@@ -22,8 +22,8 @@ type EmailsOnPushOptions struct {
 	// DisableDiffs (disable_diffs): Omit diffs from the emails.
 	DisableDiffs *bool `json:"disable_diffs,omitempty" url:"disable_diffs,omitempty"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger emails; tag
-	// pushes always notify (default `all`). Model default is `all`; the generated OpenAPI
-	// description wrongly says `default`.
+	// pushes always notify (default `all`). GitLab's default is `all` (its own API
+	// description wrongly says `default`).
 	BranchesToBeNotified *BranchFilter `json:"branches_to_be_notified,omitempty" url:"branches_to_be_notified,omitempty"`
 	// Recipients (recipients, required): Recipient emails separated by whitespace.
 	Recipients string `json:"recipients" url:"recipients"`

@@ -17,8 +17,8 @@ type GitGuardianService = Service[GitGuardianOptions, GitGuardianProperties]
 // Ptr). Secret fields are redacted when the struct is printed or logged.
 type GitGuardianOptions struct {
 	// APIURL (api_url): GitGuardian API base URL (https only; default api.gitguardian.com,
-	// EU or self-hosted allowed). Very recent: present in the newest OpenAPI snapshot
-	// (41946e65), absent in the older one (0338625c).
+	// EU or self-hosted allowed). Recent: accepted from GitLab 19.0; older servers ignore
+	// it.
 	APIURL *string `json:"api_url,omitempty" url:"api_url,omitempty"`
 	// Token (token, required): GitGuardian personal access token with scan scope. Secret:
 	// redacted when printed.

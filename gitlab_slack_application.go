@@ -23,7 +23,8 @@ type GitLabSlackApplicationOptions struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines *bool `json:"notify_only_broken_pipelines,omitempty" url:"notify_only_broken_pipelines,omitempty"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges *bool `json:"notify_only_when_pipeline_status_changes,omitempty" url:"notify_only_when_pipeline_status_changes,omitempty"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).
@@ -70,8 +71,7 @@ type GitLabSlackApplicationOptions struct {
 	// notifications; falls back to `channel`.
 	WikiPageChannel *string `json:"wiki_page_channel,omitempty" url:"wiki_page_channel,omitempty"`
 	// VulnerabilityChannel (vulnerability_channel): Channel name(s), comma separated, for
-	// vulnerability notifications; falls back to `channel`. EE only (added by
-	// ee/lib/ee/api/helpers/integrations_helpers.rb).
+	// vulnerability notifications; falls back to `channel`. GitLab EE only.
 	VulnerabilityChannel *string `json:"vulnerability_channel,omitempty" url:"vulnerability_channel,omitempty"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -100,7 +100,7 @@ type GitLabSlackApplicationOptions struct {
 	// IncidentEvents (incident_events): Fire when an incident is created.
 	IncidentEvents *bool `json:"incident_events,omitempty" url:"incident_events,omitempty"`
 	// WorkItemEvents (work_item_events): Fire for generic work item activity (routed like
-	// issue events); newer than the seed.
+	// issue events); added after GitLab 14.8.
 	WorkItemEvents *bool `json:"work_item_events,omitempty" url:"work_item_events,omitempty"`
 	// ConfidentialWorkItemEvents (confidential_work_item_events): Fire for confidential work
 	// item activity (routed like confidential issue events).
@@ -148,7 +148,8 @@ type GitLabSlackApplicationProperties struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines bool `json:"notify_only_broken_pipelines"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges bool `json:"notify_only_when_pipeline_status_changes"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).

@@ -22,8 +22,8 @@ type GoogleCloudPlatformWorkloadIdentityFederationOptions struct {
 	// required): Google Cloud project ID hosting the pool.
 	WorkloadIdentityFederationProjectID string `json:"workload_identity_federation_project_id" url:"workload_identity_federation_project_id"`
 	// WorkloadIdentityFederationProjectNumber (workload_identity_federation_project_number,
-	// required): Google Cloud project number (digits; validated as integer). Docs say
-	// integer; Grape declares String (text field).
+	// required): Google Cloud project number (digits; validated as integer). GitLab's
+	// documentation says integer; the API declares a string.
 	WorkloadIdentityFederationProjectNumber string `json:"workload_identity_federation_project_number" url:"workload_identity_federation_project_number"`
 	// WorkloadIdentityPoolID (workload_identity_pool_id, required): Workload identity pool
 	// ID.

@@ -21,9 +21,9 @@ type GooglePlayOptions struct {
 	// ServiceAccountKeyFileName (service_account_key_file_name, required): File name of the
 	// service account key.
 	ServiceAccountKeyFileName string `json:"service_account_key_file_name" url:"service_account_key_file_name"`
-	// ServiceAccountKey (service_account_key, required): Service account key JSON. api_only,
-	// not flagged secret; echoed in properties by the generic rule. Secret: redacted when
-	// printed.
+	// ServiceAccountKey (service_account_key, required): Service account key JSON. GitLab
+	// does not flag it secret and returns it in properties; the SDK redacts it all the same.
+	// Secret: redacted when printed.
 	ServiceAccountKey string `json:"service_account_key" url:"service_account_key" redact:"true"`
 	// GooglePlayProtectedRefs (google_play_protected_refs): Expose variables only to
 	// protected branches and tags.

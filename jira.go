@@ -16,19 +16,19 @@ type JiraService = Service[JiraOptions, JiraProperties]
 // and are sent on every call; optional ones are pointers, sent only when set (use Ptr).
 // Secret fields are redacted when the struct is printed or logged.
 type JiraOptions struct {
-	// URL (url, required): Jira web URL. exposes_secrets: changing it without resending the
-	// password clears the stored password.
+	// URL (url, required): Jira web URL. Changing it without resending the password clears
+	// the stored password.
 	URL string `json:"url" url:"url"`
-	// APIURL (api_url): Jira REST API base URL if it differs from url. exposes_secrets.
+	// APIURL (api_url): Jira REST API base URL if it differs from url. Changing it clears
+	// the stored secrets unless they are sent again.
 	APIURL *string `json:"api_url,omitempty" url:"api_url,omitempty"`
 	// JiraAuthType (jira_auth_type): Authentication method. 0 = basic (email/username + API
 	// token/password), 1 = Jira personal access token (Data Center/Server), 2 = Jira Cloud
-	// service account (only in the newest OpenAPI snapshot 41946e65; older snapshot
-	// documents 0/1). Default 0.
+	// service account (from GitLab 19.0; older servers accept 0 and 1). Default 0.
 	JiraAuthType *JiraAuthType `json:"jira_auth_type,omitempty" url:"jira_auth_type,omitempty"`
 	// Username (username): Email (Cloud) or username (Server/DC); needed for basic auth. The
-	// original documentation said required=true; this follows the server. Was required in
-	// the seed; optional since PAT auth (jira_auth_type=1).
+	// original documentation said required=true; this follows the server. Optional since
+	// personal access token authentication (jira_auth_type=1).
 	Username *string `json:"username,omitempty" url:"username,omitempty"`
 	// Password (password, required): API token, password or PAT depending on jira_auth_type.
 	// Secret: redacted when printed.
@@ -41,8 +41,7 @@ type JiraOptions struct {
 	// applied when closing issues.
 	JiraIssueTransitionID *string `json:"jira_issue_transition_id,omitempty" url:"jira_issue_transition_id,omitempty"`
 	// IssuesEnabled (issues_enabled): Show Jira issues inside GitLab (boolean semantics).
-	// Grape type is String because the field has no checkbox type; send "true"/"false".
-	// Premium feature.
+	// The API declares it a string, not a boolean: send "true"/"false". Premium feature.
 	IssuesEnabled *string `json:"issues_enabled,omitempty" url:"issues_enabled,omitempty"`
 	// ProjectKeys (project_keys): Jira project keys whose issues are listed in GitLab.
 	// Premium feature; introduced 17.0.
@@ -51,7 +50,8 @@ type JiraOptions struct {
 	// vulnerabilities. EE (Ultimate).
 	VulnerabilitiesEnabled *bool `json:"vulnerabilities_enabled,omitempty" url:"vulnerabilities_enabled,omitempty"`
 	// VulnerabilitiesIssuetype (vulnerabilities_issuetype): Jira issue type ID used for
-	// vulnerability issues. EE (Ultimate). Docs say number; Grape type String.
+	// vulnerability issues. GitLab Ultimate. GitLab's documentation says number; the API
+	// declares a string.
 	VulnerabilitiesIssuetype *string `json:"vulnerabilities_issuetype,omitempty" url:"vulnerabilities_issuetype,omitempty"`
 	// ProjectKey (project_key): Jira project key used for vulnerability issues. EE
 	// (Ultimate).
@@ -89,15 +89,15 @@ type JiraOptions struct {
 	// top-level `inherited`. If omitted on an integration that currently inherits, GitLab
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
-	// Active (active): Seed doc claimed it toggles activation; never a declared param (PUT
-	// always activates). Current GitLab servers ignore this parameter. Passing it has no
-	// effect: declared_params excludes it and PUT merges active: true.
+	// Active (active): The GitLab 14.8 documentation said it toggles activation; the API
+	// never accepted it (Set always activates). Current GitLab servers ignore this
+	// parameter. Passing it has no effect: declared_params excludes it and PUT merges
+	// active: true.
 	Active *bool `json:"active,omitempty" url:"active,omitempty"`
 	// JiraIssueTransitionAutomatic (jira_issue_transition_automatic): Let GitLab pick the
 	// 'done' transition automatically when closing Jira issues. Current GitLab servers
-	// ignore this parameter. Still a jira_tracker_data column and still in the docs, but not
-	// declared by the current API (only a data_field, not a `field`), so Grape drops it. It
-	// was declared by the older hand-written Jira param list.
+	// ignore this parameter. Still documented, but current servers no longer accept it and
+	// drop it; GitLab 14.x accepted it.
 	JiraIssueTransitionAutomatic *bool `json:"jira_issue_transition_automatic,omitempty" url:"jira_issue_transition_automatic,omitempty"`
 }
 

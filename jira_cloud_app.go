@@ -25,8 +25,8 @@ type JiraCloudAppOptions struct {
 	JiraCloudAppEnableDeploymentGating *bool `json:"jira_cloud_app_enable_deployment_gating,omitempty" url:"jira_cloud_app_enable_deployment_gating,omitempty"`
 	// JiraCloudAppDeploymentGatingEnvironments
 	// (jira_cloud_app_deployment_gating_environments): Comma-separated environment tiers to
-	// gate. One or more of: production, staging, testing, development. Required by model
-	// validation when gating is enabled.
+	// gate. One or more of: production, staging, testing, development. GitLab requires it
+	// when gating is enabled.
 	JiraCloudAppDeploymentGatingEnvironments *string `json:"jira_cloud_app_deployment_gating_environments,omitempty" url:"jira_cloud_app_deployment_gating_environments,omitempty"`
 	// UseInheritedSettings (use_inherited_settings): When true, take settings from the
 	// group/instance default integration instead of the values sent; when false, stop

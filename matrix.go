@@ -17,7 +17,7 @@ type MatrixService = Service[MatrixOptions, MatrixProperties]
 // (use Ptr). Secret fields are redacted when the struct is printed or logged.
 type MatrixOptions struct {
 	// Hostname (hostname): Matrix homeserver URL (default https://matrix-client.matrix.org).
-	// exposes_secrets.
+	// Changing it clears the stored secrets unless they are sent again.
 	Hostname *string `json:"hostname,omitempty" url:"hostname,omitempty"`
 	// Token (token, required): Matrix access token. Secret: redacted when printed.
 	Token string `json:"token" url:"token" redact:"true"`
@@ -27,7 +27,8 @@ type MatrixOptions struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines *bool `json:"notify_only_broken_pipelines,omitempty" url:"notify_only_broken_pipelines,omitempty"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges *bool `json:"notify_only_when_pipeline_status_changes,omitempty" url:"notify_only_when_pipeline_status_changes,omitempty"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).
@@ -57,7 +58,7 @@ type MatrixOptions struct {
 	// IncidentEvents (incident_events): Fire when an incident is created.
 	IncidentEvents *bool `json:"incident_events,omitempty" url:"incident_events,omitempty"`
 	// WorkItemEvents (work_item_events): Fire for generic work item activity (routed like
-	// issue events); newer than the seed.
+	// issue events); added after GitLab 14.8.
 	WorkItemEvents *bool `json:"work_item_events,omitempty" url:"work_item_events,omitempty"`
 	// ConfidentialWorkItemEvents (confidential_work_item_events): Fire for confidential work
 	// item activity (routed like confidential issue events).
@@ -102,7 +103,8 @@ type MatrixProperties struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines bool `json:"notify_only_broken_pipelines"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges bool `json:"notify_only_when_pipeline_status_changes"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).

@@ -26,9 +26,9 @@ type MattermostSlashCommandsOptions struct {
 	// top-level `inherited`. If omitted on an integration that currently inherits, GitLab
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
-	// Username (username): Documented in the seed doc only; not a declared API parameter
-	// now. Current GitLab servers ignore this parameter. Not declared in any helper version
-	// read (14.x onward).
+	// Username (username): Listed in the GitLab 14.8 documentation only; the API does not
+	// accept it. Current GitLab servers ignore this parameter. The API never accepted it
+	// (14.x onward).
 	Username *string `json:"username,omitempty" url:"username,omitempty"`
 }
 

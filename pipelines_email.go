@@ -22,7 +22,8 @@ type PipelinesEmailOptions struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines *bool `json:"notify_only_broken_pipelines,omitempty" url:"notify_only_broken_pipelines,omitempty"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges *bool `json:"notify_only_when_pipeline_status_changes,omitempty" url:"notify_only_when_pipeline_status_changes,omitempty"`
 	// NotifyOnlyDefaultBranch (notify_only_default_branch): Legacy switch, superseded by
 	// branches_to_be_notified.
@@ -30,9 +31,8 @@ type PipelinesEmailOptions struct {
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).
 	BranchesToBeNotified *BranchFilter `json:"branches_to_be_notified,omitempty" url:"branches_to_be_notified,omitempty"`
-	// NotifyChildPipelines (notify_child_pipelines): Also notify for child pipelines. Very
-	// recent: present in the newest OpenAPI snapshot (41946e65), absent in the older one
-	// (0338625c).
+	// NotifyChildPipelines (notify_child_pipelines): Also notify for child pipelines.
+	// Recent: accepted from GitLab 19.0; older servers ignore it.
 	NotifyChildPipelines *bool `json:"notify_child_pipelines,omitempty" url:"notify_child_pipelines,omitempty"`
 	// PipelineEvents (pipeline_events): Fire when a pipeline changes status.
 	PipelineEvents *bool `json:"pipeline_events,omitempty" url:"pipeline_events,omitempty"`
@@ -42,8 +42,9 @@ type PipelinesEmailOptions struct {
 	// top-level `inherited`. If omitted on an integration that currently inherits, GitLab
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
-	// AddPusher (add_pusher): Seed: also email the person who pushed. Not declared by the
-	// API in the helper versions read. Current GitLab servers ignore this parameter.
+	// AddPusher (add_pusher): Also email the person who pushed, said the GitLab 14.8
+	// documentation; the API never accepted it. Current GitLab servers ignore this
+	// parameter.
 	AddPusher *bool `json:"add_pusher,omitempty" url:"add_pusher,omitempty"`
 }
 
@@ -73,7 +74,8 @@ type PipelinesEmailProperties struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines bool `json:"notify_only_broken_pipelines"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges bool `json:"notify_only_when_pipeline_status_changes"`
 	// NotifyOnlyDefaultBranch (notify_only_default_branch): Legacy switch, superseded by
 	// branches_to_be_notified.

@@ -25,11 +25,11 @@ type PrometheusOptions struct {
 	// APIURL (api_url, required): Prometheus API base URL.
 	APIURL string `json:"api_url" url:"api_url"`
 	// GoogleIAPAudienceClientID (google_iap_audience_client_id): OAuth client ID of an
-	// IAP-protected Prometheus. Declared required:true by the 14.x/16.x helpers.
+	// IAP-protected Prometheus. Required by GitLab 14.x to 16.x.
 	GoogleIAPAudienceClientID *string `json:"google_iap_audience_client_id,omitempty" url:"google_iap_audience_client_id,omitempty"`
 	// GoogleIAPServiceAccountJSON (google_iap_service_account_json): Service account
-	// credentials JSON for IAP. Declared required:true by the 14.x/16.x helpers. Secret:
-	// redacted when printed.
+	// credentials JSON for IAP. Required by GitLab 14.x to 16.x. Secret: redacted when
+	// printed.
 	GoogleIAPServiceAccountJSON *string `json:"google_iap_service_account_json,omitempty" url:"google_iap_service_account_json,omitempty" redact:"true"`
 	// ManualConfiguration (manual_configuration): Use the custom settings instead of
 	// auto-detected ones (accepted but never documented).

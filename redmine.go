@@ -29,9 +29,8 @@ type RedmineOptions struct {
 	// top-level `inherited`. If omitted on an integration that currently inherits, GitLab
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
-	// Description (description): Seed-only leftover (tracker description/title); not
-	// declared by the API in any helper version read (14.x onward). Current GitLab servers
-	// ignore this parameter.
+	// Description (description): Listed in the GitLab 14.8 documentation but never accepted
+	// by the API. Current GitLab servers ignore this parameter.
 	Description *string `json:"description,omitempty" url:"description,omitempty"`
 }
 

@@ -29,7 +29,8 @@ type SlackOptions struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines *bool `json:"notify_only_broken_pipelines,omitempty" url:"notify_only_broken_pipelines,omitempty"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges *bool `json:"notify_only_when_pipeline_status_changes,omitempty" url:"notify_only_when_pipeline_status_changes,omitempty"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).
@@ -76,8 +77,7 @@ type SlackOptions struct {
 	// notifications; falls back to `channel`.
 	WikiPageChannel *string `json:"wiki_page_channel,omitempty" url:"wiki_page_channel,omitempty"`
 	// VulnerabilityChannel (vulnerability_channel): Channel name(s), comma separated, for
-	// vulnerability notifications; falls back to `channel`. EE only (added by
-	// ee/lib/ee/api/helpers/integrations_helpers.rb).
+	// vulnerability notifications; falls back to `channel`. GitLab EE only.
 	VulnerabilityChannel *string `json:"vulnerability_channel,omitempty" url:"vulnerability_channel,omitempty"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -106,7 +106,7 @@ type SlackOptions struct {
 	// IncidentEvents (incident_events): Fire when an incident is created.
 	IncidentEvents *bool `json:"incident_events,omitempty" url:"incident_events,omitempty"`
 	// WorkItemEvents (work_item_events): Fire for generic work item activity (routed like
-	// issue events); newer than the seed.
+	// issue events); added after GitLab 14.8.
 	WorkItemEvents *bool `json:"work_item_events,omitempty" url:"work_item_events,omitempty"`
 	// ConfidentialWorkItemEvents (confidential_work_item_events): Fire for confidential work
 	// item activity (routed like confidential issue events).
@@ -127,13 +127,13 @@ type SlackOptions struct {
 	// branches_to_be_notified; documented but never declared for this integration. Current
 	// GitLab servers ignore this parameter.
 	NotifyOnlyDefaultBranch *bool `json:"notify_only_default_branch,omitempty" url:"notify_only_default_branch,omitempty"`
-	// CommitEvents (commit_events): Documented in the seed doc only; not a declared API
-	// parameter now. Current GitLab servers ignore this parameter. Slack notifications do
-	// not support commit events; never a declared param.
+	// CommitEvents (commit_events): Listed in the GitLab 14.8 documentation only; the API
+	// does not accept it. Current GitLab servers ignore this parameter. Slack notifications
+	// do not support commit events; never a declared param.
 	CommitEvents *bool `json:"commit_events,omitempty" url:"commit_events,omitempty"`
-	// JobEvents (job_events): Documented in the seed doc only; not a declared API parameter
-	// now. Current GitLab servers ignore this parameter. Slack notifications do not support
-	// job events; never a declared param (job_events is only a response field).
+	// JobEvents (job_events): Listed in the GitLab 14.8 documentation only; the API does not
+	// accept it. Current GitLab servers ignore this parameter. Slack notifications do not
+	// support job events; never a declared param (job_events is only a response field).
 	JobEvents *bool `json:"job_events,omitempty" url:"job_events,omitempty"`
 }
 
@@ -168,7 +168,8 @@ type SlackProperties struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines bool `json:"notify_only_broken_pipelines"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges bool `json:"notify_only_when_pipeline_status_changes"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).

@@ -24,9 +24,9 @@ type SlackSlashCommandsService = Service[SlackSlashCommandsOptions, SlackSlashCo
 // Deprecated: GitLab 19.0 removed the Slack slash commands integration; only older
 // self-managed servers still serve it.
 type SlackSlashCommandsOptions struct {
-	// Token (token, required): Slack slash-command verification token. In 14.x the field
-	// type was text so GET echoed it (seed example); since it became a password field it is
-	// no longer echoed. Secret: redacted when printed.
+	// Token (token, required): Slack slash-command verification token. GitLab 14.x returned
+	// it in answers; later versions treat it as a password and never return it. Secret:
+	// redacted when printed.
 	Token string `json:"token" url:"token" redact:"true"`
 	// UseInheritedSettings (use_inherited_settings): Inherit default (group/instance)
 	// settings (18.x).

@@ -16,7 +16,8 @@ type SquashTMService = Service[SquashTMOptions, SquashTMProperties]
 // values and are sent on every call; optional ones are pointers, sent only when set (use
 // Ptr). Secret fields are redacted when the struct is printed or logged.
 type SquashTMOptions struct {
-	// URL (url, required): Squash TM webhook URL. exposes_secrets.
+	// URL (url, required): Squash TM webhook URL. Changing it clears the stored secrets
+	// unless they are sent again.
 	URL string `json:"url" url:"url"`
 	// Token (token): Optional secret token appended to the webhook. Secret: redacted when
 	// printed.

@@ -17,20 +17,22 @@ type TelegramService = Service[TelegramOptions, TelegramProperties]
 // Ptr). Secret fields are redacted when the struct is printed or logged.
 type TelegramOptions struct {
 	// Hostname (hostname): Telegram Bot API host (default https://api.telegram.org).
-	// exposes_secrets; added 17.1.
+	// Changing it clears the stored secrets unless they are sent again. Added in GitLab
+	// 17.1.
 	Hostname *string `json:"hostname,omitempty" url:"hostname,omitempty"`
 	// Token (token, required): Telegram bot token. Secret: redacted when printed.
 	Token string `json:"token" url:"token" redact:"true"`
 	// Room (room, required): Chat ID or @channelusername.
 	Room string `json:"room" url:"room"`
-	// Thread (thread): Forum topic (message thread) ID; numeric. Docs say integer; Grape
-	// declares String (validated as integer). Added 16.11.
+	// Thread (thread): Forum topic (message thread) ID; numeric. GitLab's documentation says
+	// integer; the API declares a string holding an integer. Added 16.11.
 	Thread *string `json:"thread,omitempty" url:"thread,omitempty"`
 	// NotifyOnlyBrokenPipelines (notify_only_broken_pipelines): Only notify about failed
 	// pipelines.
 	NotifyOnlyBrokenPipelines *bool `json:"notify_only_broken_pipelines,omitempty" url:"notify_only_broken_pipelines,omitempty"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges *bool `json:"notify_only_when_pipeline_status_changes,omitempty" url:"notify_only_when_pipeline_status_changes,omitempty"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).
@@ -60,7 +62,7 @@ type TelegramOptions struct {
 	// IncidentEvents (incident_events): Fire when an incident is created.
 	IncidentEvents *bool `json:"incident_events,omitempty" url:"incident_events,omitempty"`
 	// WorkItemEvents (work_item_events): Fire for generic work item activity (routed like
-	// issue events); newer than the seed.
+	// issue events); added after GitLab 14.8.
 	WorkItemEvents *bool `json:"work_item_events,omitempty" url:"work_item_events,omitempty"`
 	// ConfidentialWorkItemEvents (confidential_work_item_events): Fire for confidential work
 	// item activity (routed like confidential issue events).
@@ -107,7 +109,8 @@ type TelegramProperties struct {
 	// pipelines.
 	NotifyOnlyBrokenPipelines bool `json:"notify_only_broken_pipelines"`
 	// NotifyOnlyWhenPipelineStatusChanges (notify_only_when_pipeline_status_changes): Only
-	// notify when a pipeline's status differs from the previous one (newer than the seed).
+	// notify when a pipeline's status differs from the previous one (added after GitLab
+	// 14.8).
 	NotifyOnlyWhenPipelineStatusChanges bool `json:"notify_only_when_pipeline_status_changes"`
 	// BranchesToBeNotified (branches_to_be_notified): Which branches trigger notifications
 	// (default `default`).

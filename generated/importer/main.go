@@ -168,6 +168,11 @@ func main() {
 		if ri.Deprecation != nil && !isRemoved {
 			it.Note = *ri.Deprecation
 		}
+		for _, text := range []*string{&it.Summary, &it.Note} {
+			if *text, err = userProse(ri.Slug, *text); err != nil {
+				log.Fatal(err)
+			}
+		}
 		for _, rp := range ri.Parameters {
 			p := desc.Parameter{
 				Name: rp.Name, GoName: camel(rp.Name), Type: rp.Type, Required: rp.Required,
@@ -197,6 +202,11 @@ func main() {
 			}
 			if p.Ignored && !strings.Contains(p.Note, "ignored") {
 				p.Note = strings.TrimSpace("Current GitLab servers ignore this parameter. " + p.Note)
+			}
+			for _, text := range []*string{&p.Description, &p.Note} {
+				if *text, err = userProse(ri.Slug+"."+rp.Name, *text); err != nil {
+					log.Fatal(err)
+				}
 			}
 			it.Parameters = append(it.Parameters, p)
 		}
