@@ -42,7 +42,7 @@ type core struct {
 	retry      retryPolicy
 	limiter    *rateLimiter
 
-	retrying *retryablehttp.Client
+	http *http.Client // shared by every call; send retries around it
 }
 
 // NewClient returns a Client that authenticates with token (a personal,
@@ -78,7 +78,7 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	if c.maxConns > 0 && c.httpClient != nil {
 		return nil, errorf("WithMaxConnections applies to the SDK's own transport: with WithHTTPClient, set MaxConnsPerHost on your client's transport")
 	}
-	c.retrying = c.newRetryingClient()
+	c.http = c.newHTTPClient()
 	c.initServices()
 	return c, nil
 }

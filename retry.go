@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -66,21 +67,9 @@ func WithoutRetries() ClientOption {
 	}
 }
 
-// newRetryingClient builds the go-retryablehttp client that holds the HTTP
-// client every call shares. It does not retry by itself: send wraps each
-// call in its own go-retryablehttp loop, whose policy needs the call's
-// history. It is built as a struct literal: retryablehttp.NewClient
-// installs a logger that prints.
-func (c *core) newRetryingClient() *retryablehttp.Client {
-	return &retryablehttp.Client{
-		HTTPClient:   c.newHTTPClient(),
-		CheckRetry:   checkRetry,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-}
-
 // send sends req, retrying as the policy says. Each call gets its own
-// go-retryablehttp client around the shared HTTP client, because the
+// go-retryablehttp client around the shared HTTP client (built as a struct
+// literal: retryablehttp.NewClient installs a logger that prints), because the
 // decision to retry depends on the call's history: attempts made, time
 // spent, and the context's deadline.
 func (c *core) send(req *retryablehttp.Request) (*http.Response, error) {
@@ -88,11 +77,11 @@ func (c *core) send(req *retryablehttp.Request) (*http.Response, error) {
 		policy: c.retry,
 		logger: c.logger,
 		method: req.Method,
-		url:    req.URL.String(),
+		url:    req.URL, // printed only for a log record or an error
 		start:  time.Now(),
 	}
 	rc := &retryablehttp.Client{
-		HTTPClient:   c.retrying.HTTPClient,
+		HTTPClient:   c.http,
 		RetryWaitMin: c.retry.minWait,
 		RetryWaitMax: c.retry.maxWait,
 		RetryMax:     c.retry.max,
@@ -112,7 +101,7 @@ func (c *core) send(req *retryablehttp.Request) (*http.Response, error) {
 		if resp != nil {
 			body, _ := readBounded(resp.Body)
 			_ = resp.Body.Close()
-			stopped.answer = newError(r.method, r.url, resp, body)
+			stopped.answer = newError(r.method, r.url.String(), resp, body)
 		}
 		return nil, stopped
 	}
@@ -132,16 +121,17 @@ func (c *core) send(req *retryablehttp.Request) (*http.Response, error) {
 
 // retryCall is the state of one call's retries.
 type retryCall struct {
-	policy      retryPolicy
-	logger      *slog.Logger
-	method, url string
-	start       time.Time
-	attempts    int           // attempts made so far
-	wait        time.Duration // the wait check chose before the next attempt
-	waiting     time.Duration // the wait under way, 0 when none is
-	lastResp    *http.Response
-	lastBody    []byte
-	lastErr     error
+	policy   retryPolicy
+	logger   *slog.Logger
+	method   string
+	url      *url.URL
+	start    time.Time
+	attempts int           // attempts made so far
+	wait     time.Duration // the wait check chose before the next attempt
+	waiting  time.Duration // the wait under way, 0 when none is
+	lastResp *http.Response
+	lastBody []byte
+	lastErr  error
 }
 
 // check is the call's CheckRetry: it decides whether to retry after each
@@ -171,7 +161,7 @@ func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (
 		}
 	}
 	attrs := []slog.Attr{
-		slog.String("method", r.method), slog.String("url", r.url),
+		slog.String("method", r.method), slog.String("url", r.url.String()),
 		slog.Int("attempt", r.attempts), slog.Duration("wait", wait),
 	}
 	if resp != nil {
@@ -208,7 +198,7 @@ func (r *retryCall) lastAnswer() *Error {
 	if r.lastResp == nil {
 		return nil
 	}
-	return newError(r.method, r.url, r.lastResp, r.lastBody)
+	return newError(r.method, r.url.String(), r.lastResp, r.lastBody)
 }
 
 // deadlineFirstError tells send that check stopped retrying because the
