@@ -219,6 +219,10 @@ var badClientConfigs = []struct {
 	{"malformed base URL", relToken, []ClientOption{WithBaseURL("https://gitlab.example.com:port/")}, "malformed base URL"},
 	{"control character in base URL", relToken, []ClientOption{WithBaseURL("https://gitlab.example.com/\x00")}, "malformed base URL"},
 	{"plain http off loopback", relToken, []ClientOption{WithBaseURL("http://gitlab.example.com")}, "WithInsecureHTTP"},
+	{"DEL character in base URL", relToken, []ClientOption{WithBaseURL("https://gitlab.example.com/\x7f")}, "malformed base URL"},
+	{"nil HTTP client", relToken, []ClientOption{WithHTTPClient(nil)}, "nil *http.Client"},
+	{"nil logger", relToken, []ClientOption{WithLogger(nil)}, "nil *slog.Logger"},
+	{"unknown token type", relToken, []ClientOption{WithTokenType(TokenType(9))}, "unknown token type"},
 }
 
 func TestBadClientConfigurationsAreRefused(t *testing.T) {
@@ -228,6 +232,8 @@ func TestBadClientConfigurationsAreRefused(t *testing.T) {
 		require.Error(t, err, tc.name)
 		assert.Nil(t, c, tc.name)
 		assert.Contains(t, err.Error(), tc.want, tc.name)
+		assert.Contains(t, err.Error(), "integrations: ", tc.name)
+		assert.NotContains(t, err.Error(), ":pw@", "%s: credentials of the base URL echoed", tc.name)
 		requireNoToken(t, err.Error(), tc.name)
 	}
 	t.Logf("%d bad client configurations refused", len(badClientConfigs))
