@@ -227,3 +227,15 @@ func (e *ValidationError) Error() string {
 
 // Is makes errors.Is(err, ErrValidation) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// Errors of the by-slug layer and of older or newer servers.
+var (
+	// ErrUnknownIntegration matches a slug no integration has.
+	ErrUnknownIntegration = errors.New("unknown integration")
+	// ErrIntegrationRemoved matches a call for an integration that the
+	// server no longer has because GitLab removed it.
+	ErrIntegrationRemoved = errors.New("integration removed")
+	// ErrIntegrationNotAvailable matches GitLab's 400 "Integration not
+	// available".
+	ErrIntegrationNotAvailable = errors.New("integration not available")
+)
