@@ -156,12 +156,36 @@ func (s *Spec) validateParams(i int, info integrations.IntegrationInfo, params m
 		}
 		params[name] = v
 	}
-	for _, pi := range info.Parameters {
-		_, failed := s.lines[key(i, slug, "!"+pi.Name)]
-		if _, ok := params[pi.Name]; pi.Required && !ok && !pi.Ignored && !failed {
-			p.addAt(s.where(i, slug), "%s: %s is required (GitLab needs it on every change%s)", slug, pi.Name, secretHint(pi))
+}
+
+// checkRequired reports, after targets are merged, every integration
+// wanted present on a place without a parameter GitLab requires on every
+// change, once per spec position.
+func checkRequired(places []*place) error {
+	var p problemList
+	seen := map[string]bool{}
+	for _, pl := range places {
+		for _, slug := range sortedKeys(pl.want) {
+			w := pl.want[slug]
+			if w.state != Present {
+				continue
+			}
+			info, _ := integrations.Lookup(slug)
+			for _, pi := range info.Parameters {
+				if _, ok := w.params[pi.Name]; ok || !pi.Required || pi.Ignored {
+					continue
+				}
+				where := pl.set[slug][""]
+				if seen[where+"\x00"+pi.Name] {
+					continue
+				}
+				seen[where+"\x00"+pi.Name] = true
+				p.addAt(where, "%s: %s is required (GitLab needs it on every change%s); missing for %s", slug, pi.Name, secretHint(pi), pl.text)
+			}
 		}
 	}
+	sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
+	return p.err()
 }
 
 func secretHint(pi integrations.ParameterInfo) string {
