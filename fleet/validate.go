@@ -63,6 +63,12 @@ func orSpec(file string) string {
 }
 
 func (s *Spec) validateTarget(i int, p *problemList) {
+	s.validatePlace(i, p)
+	s.validateIntegrations(i, p)
+}
+
+// validatePlace checks where target i is: one place, well written.
+func (s *Spec) validatePlace(i int, p *problemList) {
 	t := &s.Targets[i]
 	var kinds []string
 	for _, k := range []struct{ name, v string }{{"projects_in", t.ProjectsIn}, {"project", t.Project}, {"group", t.Group}} {
@@ -91,6 +97,11 @@ func (s *Spec) validateTarget(i int, p *problemList) {
 			p.addAt(s.where(i, "@include"), "glob %q is not valid (use *, ** and ?)", g)
 		}
 	}
+}
+
+// validateIntegrations checks what target i wants.
+func (s *Spec) validateIntegrations(i int, p *problemList) {
+	t := &s.Targets[i]
 	if _, bad := s.lines[key(i, "!shape")]; len(t.Integrations) == 0 && !bad {
 		p.addAt(s.where(i), "target has no integrations: add integrations: with at least one slug")
 	}
