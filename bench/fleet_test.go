@@ -1,0 +1,62 @@
+package bench
+
+import (
+	"context"
+	"flag"
+	"testing"
+)
+
+var (
+	fleetN    = flag.Int("fleet.n", 200, "projects in the fleet benchmarks (the recorded run uses 10000)")
+	fleetRate = flag.Int("fleet.rate", 2000, "requests a second the in-memory GitLab allows in the fleet benchmarks")
+)
+
+// BenchmarkFleetPlan10k plans 3 integrations on each of -fleet.n projects
+// (10,000 for the recorded run) right after applying them, against the
+// in-memory GitLab limited to -fleet.rate requests a second:
+//
+//	go test -run '^$' -bench Fleet -benchtime 1x -fleet.n 10000 -fleet.rate 2000
+//
+// It reports the requests sent, the wall time over requests/rate, and the
+// peak heap the plan held; BenchmarkFleetApply10k reports the same for the
+// apply before it.
+func BenchmarkFleetPlan10k(b *testing.B) { benchFleet(b, "plan") }
+
+// BenchmarkFleetApply10k applies 3 integrations on each of -fleet.n
+// projects; see BenchmarkFleetPlan10k.
+func BenchmarkFleetApply10k(b *testing.B) { benchFleet(b, "apply") }
+
+func benchFleet(b *testing.B, phase string) {
+	for range b.N {
+		b.StopTimer()
+		rs, err := MeasureFleet(context.Background(), *fleetN, *fleetRate)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Phase != phase {
+				continue
+			}
+			if phase == "plan" && r.Changes != 0 {
+				b.Fatalf("the plan after apply found %d changes", r.Changes)
+			}
+			b.ReportMetric(float64(r.Requests), "requests")
+			b.ReportMetric(float64(r.Requests)/float64(r.Projects), "requests/project")
+			b.ReportMetric(float64(r.TooMany), "429s")
+			b.ReportMetric(r.Elapsed.Seconds(), "wall-s")
+			b.ReportMetric(r.Elapsed.Seconds()/r.Ideal().Seconds(), "wall/ideal")
+			b.ReportMetric(float64(r.PeakHeap)/(1<<20), "peak-heap-MiB")
+		}
+	}
+}
+
+func TestFleetSmall(t *testing.T) {
+	rs, err := MeasureFleet(context.Background(), 20, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 PUTs a project to apply; a List and 3 Gets a project to plan.
+	if rs[0].Requests != 60 || rs[1].Requests != 80 || rs[1].Changes != 0 {
+		t.Fatalf("apply %d requests, plan %d requests and %d changes; want 60, 80, 0", rs[0].Requests, rs[1].Requests, rs[1].Changes)
+	}
+}
