@@ -44,9 +44,9 @@ func fleetSpec(n int) *fleet.Spec {
 	s := &fleet.Spec{Version: 1}
 	for i := range n {
 		s.Targets = append(s.Targets, fleet.Target{Project: projectName(i), Integrations: map[string]fleet.Desired{
-			"slack": {Params: map[string]any{"webhook": "${env:SLACK_WEBHOOK}", "channel": "#deploys", "pipeline_events": true, "push_events": false}},
+			"slack":          {Params: map[string]any{"webhook": "${env:SLACK_WEBHOOK}", "channel": "#deploys", "pipeline_events": true, "push_events": false}},
 			"emails-on-push": {Params: map[string]any{"recipients": "dev@example.com, ops@example.com"}},
-			"jira": {Params: map[string]any{"url": "https://jira.example.com", "password": "${env:JIRA_PASSWORD}", "project_keys": []string{"WEB"}}},
+			"jira":           {Params: map[string]any{"url": "https://jira.example.com", "password": "${env:JIRA_PASSWORD}", "project_keys": []string{"WEB"}}},
 		}})
 	}
 	return s
