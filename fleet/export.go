@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -138,6 +139,9 @@ func exportPlace(ctx context.Context, c *integrations.Client, pl *place, only []
 // reports, and a mark for each secret to reference.
 func exportParams(info integrations.IntegrationInfo, st *integrations.Settings[integrations.Values]) map[string]any {
 	params := map[string]any{}
+	// A property GitLab reports as null was never set: leave it out.
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal(st.RawProperties, &raw)
 	for _, p := range info.Parameters {
 		if p.Ignored || p.Name == "use_inherited_settings" {
 			continue
@@ -150,7 +154,7 @@ func exportParams(info integrations.IntegrationInfo, st *integrations.Settings[i
 			continue
 		}
 		v, ok := reported(p, st)
-		if !ok || v == nil {
+		if r, isProp := raw[p.Name]; !ok || v == nil || (isProp && string(r) == "null") {
 			continue
 		}
 		nv, msg := normalise(p, v)

@@ -1,0 +1,109 @@
+// Package fleet keeps the integrations of many GitLab projects and groups
+// in a desired state: a spec (YAML, or Go values) says which integrations
+// each target has and with which settings; NewPlan shows exactly what would
+// change; Apply makes it so; Export writes the spec of what is there now.
+//
+// # The spec
+//
+//	version: 1
+//	targets:
+//	  - projects_in: acme            # every project under the group, subgroups included
+//	    include: ["acme/web*"]       # optional globs on the full path; ** crosses "/"
+//	    exclude: ["acme/legacy/**"]
+//	    integrations:
+//	      slack:                     # slugs as in the API; parameters under their API names
+//	        webhook: ${env:SLACK_WEBHOOK}
+//	        channel: "#deploys"
+//	        pipeline_events: true
+//	      emails-on-push: absent     # disabled
+//	      mattermost: inherit        # the group's settings (use_inherited_settings)
+//	  - project: acme/api            # one project, by full path or numeric ID
+//	    integrations:
+//	      jira:
+//	        url: https://jira.example.com
+//	        password: ${file:/run/secrets/jira}
+//	  - group: acme                  # the group itself (group-level integrations)
+//	    integrations:
+//	      mattermost:
+//	        webhook: ${env:MATTERMOST_WEBHOOK}
+//
+// An integration is absent, inherit, present (set up, nothing managed
+// beyond that), or its parameters. A parameter left out is not managed.
+// Values are strings, booleans, whole numbers or lists of strings, of the
+// type the catalog (integrations.Catalog) gives the parameter; a number
+// where a string is wanted is taken as its text. The parameters GitLab
+// requires on every change (secrets among them) must be given wherever an
+// integration is present.
+//
+// Targets naming the same project or group merge in order: a later target
+// overrides an earlier one for the same integration, parameter by
+// parameter (or whole, when either says absent or inherit), and the plan
+// notes it ("channel: fleet.yaml:14 overrides fleet.yaml:8"). A project is
+// the same one when its full path is, without regard to case; a numeric ID
+// is its own target.
+//
+// Any string may hold ${env:NAME} (an environment variable) or
+// ${file:PATH} (a file's content, one trailing newline removed; a relative
+// PATH is relative to the working directory); $${ writes a literal "${". A
+// reference is resolved only when its value must be sent, or compared: a
+// non-secret parameter written as a reference is resolved to compare it,
+// and a secret only when a state file holds its fingerprint. A plan with
+// nothing to send needs no secret.
+//
+// ParseSpec reports every problem of a spec at once, each as
+// "file:line: message" naming what would be right: an unknown integration
+// or parameter (with the closest name), a wrong type, a value not allowed,
+// a project-only integration on a group, a malformed reference, a target
+// naming no place or two. Required parameters are checked once targets are
+// merged, by NewPlan, before it reads any integration.
+//
+// # How the plan compares
+//
+// NewPlan reads with as few requests as GitLab allows: one List per
+// project or group, and a Get only for an integration the spec wants
+// present that is active and does not inherit. It then compares field by
+// field as GitLab behaves:
+//
+//   - Secrets (passwords, tokens, webhook URLs) are write-only: GitLab
+//     never reports them, so they never drift by themselves, and every
+//     update sends them again, since GitLab requires them on every change.
+//     With a state file (PlanOptions.StateFile), Apply records a keyed
+//     fingerprint of each secret it sent (HMAC-SHA256 under a random key
+//     kept in the file, never the value), and a later plan reports a
+//     secret whose reference now resolves to another value as an update,
+//     "(secret changed)".
+//   - Parameters current GitLab ignores never drift; flags it accepts but
+//     never reports (work_item_events, Datadog's build_events, …) are
+//     noted as "cannot be verified" instead of planned as changes. Both are
+//     sent with every change.
+//   - Lists compare as sets of trimmed items: arrays, comma-separated lists
+//     of allowed values, recipients, channels and labels. A value GitLab
+//     reports as null equals an empty one.
+//   - An integration that inherits is not read: wanting it present plans
+//     an update that stops inheriting and sends every managed parameter
+//     (use_inherited_settings: false); wanting it inherited is a no-op.
+//     Inheriting sends use_inherited_settings: true with a placeholder for
+//     each required parameter ("inherited"), which GitLab checks for and
+//     then replaces with the group's values.
+//   - Disabling is a Delete, which GitLab also uses to reset the settings.
+//   - The GitLab for Slack app and the GitLab for Jira Cloud app cannot be
+//     created through the API; the plan says so.
+//
+// The plan prints like terraform plan (WriteText) and marshals to JSON
+// for machines and for a later Apply (ReadPlan). Neither ever holds a
+// secret value: secrets are "(secret)" in fields and stay references in
+// what Apply will send; a secret written as a plain value in a spec is
+// kept in memory only, so Apply of a saved plan refuses to send it. Apply
+// of a saved plan refuses a change whose integration's updated_at moved
+// since the plan was made (ErrStale).
+//
+// # Export
+//
+// Export writes the spec that reproduces what is there now: every
+// reported parameter, "inherit" where the group's settings are used, and
+// every secret as an ${env:NAME} reference: SLUG_PARAM ("SLACK_WEBHOOK")
+// when one scope of the export has it, PATH_SLUG_PARAM
+// ("ACME_WEB_JIRA_PASSWORD", "GROUP_ACME_SLACK_WEBHOOK") when several do.
+// Planning an export against the same GitLab shows no changes; applying an
+// earlier export rolls back.
+package fleet
