@@ -60,6 +60,9 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 			if inherited {
 				ch.Notes = append(ch.Notes, "it uses the group's settings now; disabling stops that")
 			}
+			if info.Slug == "jira-cloud-app" {
+				ch.Notes = append(ch.Notes, "GitLab refuses to disable "+info.Title+" through the API (422): unlink it in the app")
+			}
 		} else {
 			ch.Action = NoOp
 		}

@@ -262,3 +262,35 @@ func TestFailedTargetDoesNotStopOthers(t *testing.T) {
 	// The disable needs no secret and went through.
 	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "emails-on-push", Action: fleet.Disable}, res.Results[1])
 }
+
+func TestAppIntegrations(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	srv.AddProject("acme/api")
+	ctx := context.Background()
+	require.NoError(t, srv.InstallApp("acme/api", "jira-cloud-app"))
+	spec := parse(t, `version: 1
+targets:
+  - project: acme/web
+    integrations:
+      gitlab-slack-application:
+        channel: "#x"
+  - project: acme/api
+    integrations:
+      jira-cloud-app: absent
+`)
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, `- project:acme/api jira-cloud-app (disable)
+    # GitLab refuses to disable GitLab for Jira Cloud app through the API (422): unlink it in the app
++ project:acme/web gitlab-slack-application (create)
+    + channel: "#x"
+    # GitLab for Slack app cannot be created through the API: install the app first, then plan again
+`+"\n"+`Plan: 1 to create, 0 to update, 1 to disable, 0 to inherit, 0 unchanged.
+`, text(t, p))
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Failed())
+	assert.Equal(t, "project:acme/api: jira-cloud-app: disable: integrations: DELETE "+srv.URL()+"/api/v4/projects/acme%2Fapi/integrations/jira-cloud-app: 422 Unprocessable Entity: You cannot disable the GitLab for Jira Cloud app integration from the API", res.Results[0].Error)
+	assert.Regexp(t, `^project:acme/web: gitlab-slack-application: create: .*: 422 Unprocessable Entity: You cannot create the GitLab for Slack app integration from the API$`, res.Results[1].Error)
+}

@@ -103,8 +103,11 @@ func TestPlanApplyThenNoChanges(t *testing.T) {
 
 	spec := parse(t, webAPISpec)
 	// Nothing to compare needs the secret: the plan runs without it.
-	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})
+	var planEvents []fleet.Event
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil), Progress: func(e fleet.Event) { planEvents = append(planEvents, e) }})
 	require.NoError(t, err)
+	require.Len(t, planEvents, 2)
+	assert.Equal(t, fleet.Event{Phase: "plan", Done: 2, Total: 2, Scope: planEvents[1].Scope}, planEvents[1])
 	// One List per scope; nothing active is managed present, so no Get.
 	assert.Equal(t, []request{
 		{"GET", "/api/v4/projects/acme%2Fapi/integrations", ""},
