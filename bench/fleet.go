@@ -64,15 +64,16 @@ func fleetEnv(k string) (string, bool) {
 
 // MeasureFleet sets up n projects on a rate-limited in-memory GitLab,
 // applies a spec of three integrations on each (measured), then plans the
-// same spec again (measured: it must find no change). The client uses the
-// adaptive rate limit and fleet's default concurrency of 8.
-func MeasureFleet(ctx context.Context, n, perSecond int) ([]FleetResult, error) {
+// same spec again (measured: it must find no change). The client uses
+// fleet's default concurrency of 8 and the adaptive rate limit (following
+// GitLab's RateLimit-* headers), plus opts.
+func MeasureFleet(ctx context.Context, n, perSecond int, opts ...integrations.ClientOption) ([]FleetResult, error) {
 	srv, err := newCountingServer(n, integrationstest.WithRateLimit(perSecond))
 	if err != nil {
 		return nil, err
 	}
 	defer srv.Close()
-	c, err := integrations.NewClient(Token, integrations.WithBaseURL(srv.URL()), integrations.WithAdaptiveRateLimit())
+	c, err := integrations.NewClient(Token, append([]integrations.ClientOption{integrations.WithBaseURL(srv.URL()), integrations.WithAdaptiveRateLimit()}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"flag"
 	"testing"
+
+	"github.com/gitlabkit/integrations"
 )
 
 var (
-	fleetN    = flag.Int("fleet.n", 200, "projects in the fleet benchmarks (the recorded run uses 10000)")
-	fleetRate = flag.Int("fleet.rate", 2000, "requests a second the in-memory GitLab allows in the fleet benchmarks")
+	fleetN      = flag.Int("fleet.n", 200, "projects in the fleet benchmarks (the recorded run uses 10000)")
+	fleetRate   = flag.Int("fleet.rate", 2000, "requests a second the in-memory GitLab allows in the fleet benchmarks")
+	fleetBucket = flag.Bool("fleet.bucket", false, "fleet benchmarks: add a client-side token bucket at the server's rate (WithRateLimit(rate, 8))")
 )
 
 // BenchmarkFleetPlan10k plans 3 integrations on each of -fleet.n projects
@@ -40,7 +43,11 @@ func benchFleet(b *testing.B, phase string) {
 		rs := fleetRuns.rs
 		if fleetRuns.n != *fleetN || fleetRuns.rate != *fleetRate || fleetRuns.used[phase] {
 			var err error
-			if rs, err = MeasureFleet(context.Background(), *fleetN, *fleetRate); err != nil {
+			var opts []integrations.ClientOption
+			if *fleetBucket {
+				opts = append(opts, integrations.WithRateLimit(float64(*fleetRate), 8))
+			}
+			if rs, err = MeasureFleet(context.Background(), *fleetN, *fleetRate, opts...); err != nil {
 				b.Fatal(err)
 			}
 			fleetRuns.n, fleetRuns.rate, fleetRuns.rs, fleetRuns.used = *fleetN, *fleetRate, rs, map[string]bool{}
