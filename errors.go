@@ -222,7 +222,16 @@ type ValidationError struct {
 
 // Error joins the problems into one line.
 func (e *ValidationError) Error() string {
+	if e.Integration == "" {
+		return "integrations: invalid request: " + strings.Join(e.Problems, "; ")
+	}
 	return fmt.Sprintf("integrations: invalid %s options: %s", e.Integration, strings.Join(e.Problems, "; "))
+}
+
+// invalid returns a *ValidationError of one problem that concerns no
+// integration in particular, such as a nil context or a bad reference.
+func invalid(format string, args ...any) error {
+	return &ValidationError{Problems: []string{fmt.Sprintf(format, args...)}}
 }
 
 // Is makes errors.Is(err, ErrValidation) true.

@@ -149,7 +149,7 @@ func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...Requ
 		return nil, err
 	}
 	if o == nil {
-		return nil, fmt.Errorf("%w: nil %sOptions: Set needs the settings to send", ErrValidation, s.info.GoName)
+		return nil, &ValidationError{Integration: s.info.Slug, Problems: []string{"nil " + s.info.GoName + "Options: Set needs the settings to send"}}
 	}
 	var p problems
 	s.checkLevel(scope, &p)
@@ -192,10 +192,10 @@ func (s *Service[O, P]) check(ctx context.Context, scope Scope) error {
 // checkRef refuses a missing context or a bad project or group reference.
 func (s *Service[O, P]) checkRef(ctx context.Context, scope Scope) error {
 	if s == nil || s.client == nil {
-		return errorf("service not initialised: use the services of a Client made by NewClient")
+		return invalid("service not initialised: use the services of a Client made by NewClient")
 	}
 	if ctx == nil {
-		return fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
+		return invalid("nil context.Context (use context.Background())")
 	}
 	return scope.validate()
 }
@@ -226,7 +226,7 @@ func (s *Service[O, P]) checkAnswer(out *Settings[P]) error {
 // without their properties (GitLab's list omits them; use the service's Get).
 func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) ([]*Integration, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
+		return nil, invalid("nil context.Context (use context.Background())")
 	}
 	if err := scope.validate(); err != nil {
 		return nil, err

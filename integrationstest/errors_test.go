@@ -369,7 +369,7 @@ func TestInheritedSettings(t *testing.T) {
 	srv.AddGroup("acme")
 	srv.AddGroup("acme/platform")
 	srv.AddProject("acme/platform/api")
-	orphan := srv.AddProject("alice/tool") // a user's namespace: no group above
+	orphan := srv.AddProject("alice/tool") // its group "alice" has no integration to inherit
 	c := newClient(t, srv)
 	ctx := context.Background()
 	inherit := &integrations.SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/P", UseInheritedSettings: integrations.Ptr(true)}

@@ -78,6 +78,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	group := segs[0] == "groups"
+	if group && len(segs) == 3 && (segs[2] == "projects" || segs[2] == "descendant_groups" || segs[2] == "subgroups") {
+		if ref, err := url.PathUnescape(segs[1]); err == nil && ref != "" {
+			s.groupTree(w, r, ref, segs[2])
+			return
+		}
+	}
 	switch {
 	case segs[0] != "projects" && !group,
 		segs[2] != "integrations" && (group || segs[2] != "services"):
@@ -131,6 +137,12 @@ func notAllowed(w http.ResponseWriter, allow string) {
 // checks the token's role, answering as GitLab does when one fails (401,
 // 404, 403), then calls fn with s.mu held.
 func (s *Server) withHolder(w http.ResponseWriter, r *http.Request, group bool, ref string, fn func(h *holder)) {
+	s.withHolderRole(w, r, group, ref, true, fn)
+}
+
+// withHolderRole is withHolder; admin says whether the call needs the
+// Maintainer role (administering integrations) or any role (reading).
+func (s *Server) withHolderRole(w http.ResponseWriter, r *http.Request, group bool, ref string, admin bool, fn func(h *holder)) {
 	tok := requestToken(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,7 +160,7 @@ func (s *Server) withHolder(w http.ResponseWriter, r *http.Request, group bool, 
 		answerMessage(w, http.StatusNotFound, "404 "+reg.kind+" Not Found")
 		return
 	}
-	if role != Maintainer {
+	if admin && role != Maintainer {
 		answerMessage(w, http.StatusForbidden, "403 Forbidden")
 		return
 	}

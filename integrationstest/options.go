@@ -15,6 +15,8 @@ type config struct {
 	failStatus int
 	removed    bool
 	logLimit   int
+	noKeyset   bool
+	legacy     bool
 }
 
 // defaultLogLimit bounds the request log of a long-running server.
@@ -97,4 +99,12 @@ func normaliseStatus(status int) int {
 		return 500
 	}
 	return status
+}
+
+// WithoutKeysetPagination makes the server answer a keyset pagination
+// request for a group's projects (pagination=keyset) with 405, as GitLab
+// does on an endpoint that does not offer it, so that a client must fall
+// back to page numbers.
+func WithoutKeysetPagination() Option {
+	return func(c *config) { c.noKeyset = true }
 }
