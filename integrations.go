@@ -127,7 +127,7 @@ func (s *Service[O, P]) Get(ctx context.Context, scope Scope, opts ...RequestOpt
 		return nil, err
 	}
 	out := new(Settings[P])
-	if err := s.client.do(ctx, http.MethodGet, s.client.endpoint(scope, "/integrations/"+s.info.Slug), nil, out, opts); err != nil {
+	if err := s.client.doIntegrations(ctx, http.MethodGet, scope, s.info, nil, out, opts); err != nil {
 		return nil, err
 	}
 	return out, s.checkAnswer(out)
@@ -160,7 +160,7 @@ func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...Requ
 		return nil, &ValidationError{Integration: s.info.Slug, Problems: p}
 	}
 	out := new(Settings[P])
-	if err := s.client.do(ctx, http.MethodPut, s.client.endpoint(scope, "/integrations/"+s.info.Slug), o, out, opts); err != nil {
+	if err := s.client.doIntegrations(ctx, http.MethodPut, scope, s.info, o, out, opts); err != nil {
 		return nil, err
 	}
 	return out, s.checkAnswer(out)
@@ -173,7 +173,7 @@ func (s *Service[O, P]) Delete(ctx context.Context, scope Scope, opts ...Request
 	if err := s.check(ctx, scope); err != nil {
 		return err
 	}
-	return s.client.do(ctx, http.MethodDelete, s.client.endpoint(scope, "/integrations/"+s.info.Slug), nil, nil, opts)
+	return s.client.doIntegrations(ctx, http.MethodDelete, scope, s.info, nil, nil, opts)
 }
 
 // check refuses a call before anything is sent: no context, a bad
@@ -232,7 +232,7 @@ func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) (
 		return nil, err
 	}
 	var out []*Integration
-	if err := c.do(ctx, http.MethodGet, c.endpoint(scope, "/integrations"), nil, &out, opts); err != nil {
+	if err := c.doIntegrations(ctx, http.MethodGet, scope, nil, nil, &out, opts); err != nil {
 		return nil, err
 	}
 	for i, it := range out {

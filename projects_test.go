@@ -155,7 +155,6 @@ func TestProjectsBreakStopsRequests(t *testing.T) {
 
 func TestProjectsRefusedBeforeSending(t *testing.T) {
 	srv, c := treeServer(t)
-	//lint:ignore SA1012 a nil context is what is tested
 	var nilCtx context.Context
 	for name, call := range map[string]func() error{
 		"project scope": func() error { return firstErr(c.Projects(context.Background(), integrations.Project("acme/web"))) },

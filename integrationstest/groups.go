@@ -223,3 +223,49 @@ func (s *Server) writeHolders(w http.ResponseWriter, r *http.Request, projects b
 	buf.WriteByte(']')
 	answer(w, http.StatusOK, buf.Bytes())
 }
+
+// version answers GET /version and, from GitLab 15.2, GET /metadata, for
+// any valid token.
+func (s *Server) version(w http.ResponseWriter, r *http.Request, metadata bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		notAllowed(w, "GET, HEAD")
+		return
+	}
+	v := s.cfg.version
+	if metadata && versionBefore(v, 15, 2) {
+		routeNotFound(w)
+		return
+	}
+	tok := requestToken(r)
+	s.mu.Lock()
+	_, ok := s.tokens[tok]
+	s.mu.Unlock()
+	if tok == "" || !ok {
+		answerMessage(w, http.StatusUnauthorized, "401 Unauthorized")
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"version":`)
+	writeJSON(&buf, v)
+	buf.WriteString(`,"revision":"0123456789a"`)
+	if metadata {
+		fmt.Fprintf(&buf, `,"kas":{"enabled":false,"externalUrl":null,"version":null},"enterprise":%t`, strings.HasSuffix(v, "-ee"))
+	}
+	buf.WriteByte('}')
+	answer(w, http.StatusOK, buf.Bytes())
+}
+
+// versionBefore reports whether version ("14.3.0-ee") is before
+// major.minor; a version it cannot read is taken as current.
+func versionBefore(version string, major, minor int) bool {
+	parts := strings.SplitN(version, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(strings.TrimFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma < major || (ma == major && mi < minor)
+}

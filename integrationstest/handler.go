@@ -66,10 +66,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	GET, PUT, DELETE /api/v4/projects/:id/integrations/:slug
 //	the same below /api/v4/projects/:id/services (the legacy alias)
 //	and below /api/v4/groups/:id/integrations (no alias)
+//	GET /api/v4/groups/:id/projects, …/descendant_groups, …/subgroups
+//	GET /api/v4/version, /api/v4/metadata
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/")
 	if !ok {
 		routeNotFound(w)
+		return
+	}
+	if rest == "version" || rest == "metadata" {
+		s.version(w, r, rest == "metadata")
 		return
 	}
 	segs := strings.Split(rest, "/")
@@ -86,7 +92,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	switch {
 	case segs[0] != "projects" && !group,
-		segs[2] != "integrations" && (group || segs[2] != "services"):
+		segs[2] != "integrations" && (group || segs[2] != "services"),
+		s.cfg.legacy && segs[2] == "integrations":
 		routeNotFound(w)
 		return
 	}
