@@ -159,6 +159,7 @@ func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...Requ
 	if len(p) > 0 {
 		return nil, &ValidationError{Integration: s.info.Slug, Problems: p}
 	}
+	s.client.warnIgnored(ctx, s.info.Slug, o)
 	out := new(Settings[P])
 	if err := s.client.doIntegrations(ctx, http.MethodPut, scope, s.info, o, out, opts); err != nil {
 		return nil, err

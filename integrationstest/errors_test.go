@@ -191,11 +191,12 @@ func TestValidationAnswersThroughTheSDK(t *testing.T) {
 
 	// Unknown and ignored parameters are dropped, not refused.
 	c = newClient(t, srv, integrations.WithHTTPClient(edit(func(m map[string]any) { m["no_such_param"] = 1 })))
-	s, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{
-		Webhook:                 "https://hooks.slack.com/services/T0/B0/X",
-		NotifyOnlyDefaultBranch: integrations.Ptr(true), // ignored by current GitLab
-		CommitEvents:            integrations.Ptr(false),
-	})
+	ignored := &integrations.SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/X"}
+	//lint:ignore SA1019 sending a parameter current GitLab ignores is what is tested
+	ignored.NotifyOnlyDefaultBranch = integrations.Ptr(true)
+	//lint:ignore SA1019 sending a parameter current GitLab ignores is what is tested
+	ignored.CommitEvents = integrations.Ptr(false)
+	s, err := c.Slack.Set(ctx, integrations.Project("acme/web"), ignored)
 	require.NoError(t, err)
 	assert.True(t, s.CommitEvents, "an ignored flag leaves the default")
 	assert.NotContains(t, string(s.RawProperties), "no_such_param")
