@@ -98,3 +98,15 @@ func TestDocsSpeakToUsers(t *testing.T) {
 	}
 	t.Logf("%d doc comments and %d integrations' catalog text read", len(texts), len(Catalog()))
 }
+
+// TestPackageDocNamesTheFirstTypes checks that the package comment points a
+// newcomer at the types to know first.
+func TestPackageDocNamesTheFirstTypes(t *testing.T) {
+	t.Parallel()
+	p := parsePackageDoc(t)
+	for _, name := range []string{"[Client]", "[NewClient]", "[Scope]", "[Project]", "[Group]", "[Service]", "[Settings]",
+		"[Integration]", "[Error]", "[ValidationError]", "[DynamicService]", "[Values]", "[Catalog]", "[IntegrationInfo]",
+		"integrationstest"} {
+		assert.Contains(t, p.Doc, name)
+	}
+}
