@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/integrationstest"
@@ -292,4 +293,31 @@ func TestProjectsOffsetOnlyServer(t *testing.T) {
 	assert.Equal(t, []string{"g/a", "g/c"}, projectPaths(t, c.Projects(context.Background(), integrations.Group("g"))),
 		"archived projects a server did not filter are still left out")
 	assert.Equal(t, []string{"", "2"}, pages)
+}
+
+// TestProjectsRetriesAPage checks that a page answered 503 is asked again
+// under the client's retries, and the listing goes on.
+func TestProjectsRetriesAPage(t *testing.T) {
+	srv := integrationstest.NewServer()
+	defer srv.Close()
+	for _, p := range []string{"g/a", "g/b", "g/c"} {
+		srv.AddProject(p)
+	}
+	c, err := srv.NewClient(integrations.WithRetries(2, time.Millisecond, 5*time.Millisecond))
+	require.NoError(t, err)
+	n := 0
+	var got []string
+	for p, err := range c.Projects(context.Background(), integrations.Group("g"), integrations.WithPageSize(1)) {
+		require.NoError(t, err)
+		got = append(got, p.PathWithNamespace)
+		if n++; n == 1 {
+			srv.FailNext(1, http.StatusServiceUnavailable) // the second page fails once
+		}
+	}
+	assert.Equal(t, []string{"g/a", "g/b", "g/c"}, got)
+	statuses := []int{}
+	for _, r := range srv.Requests() {
+		statuses = append(statuses, r.Status)
+	}
+	assert.Equal(t, []int{200, 503, 200, 200}, statuses)
 }
