@@ -290,7 +290,7 @@ func (c *Client) sameEndpoint(cur *url.URL, link string) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: malformed next-page link: %w", ErrInvalidResponse, err)
 	}
 	if u.Scheme != c.baseURL.Scheme || !strings.EqualFold(u.Host, c.baseURL.Host) || u.User != nil ||
-		u.EscapedPath() != cur.EscapedPath() || u.Fragment != "" {
+		(!strings.EqualFold(u.EscapedPath(), cur.EscapedPath()) && u.Path != cur.Path) || u.Fragment != "" {
 		return nil, fmt.Errorf("%w: the next-page link leaves %s%s (to %s://%s%s): not followed, so the token stays with the configured GitLab",
 			ErrInvalidResponse, c.baseURL.Host, cur.Path, u.Scheme, u.Host, u.Path)
 	}

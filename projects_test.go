@@ -94,7 +94,8 @@ func TestProjectsOptions(t *testing.T) {
 	assert.Equal(t, []string{"acme/web", "acme/api"},
 		projectPaths(t, c.Projects(ctx, integrations.Group("acme"), integrations.WithoutSubgroups())))
 	assert.Equal(t, []string{"acme/sub/tool", "acme/sub/deep/lib"},
-		projectPaths(t, c.Projects(ctx, integrations.Group("acme/sub"))))
+		projectPaths(t, c.Projects(ctx, integrations.Group("acme/sub"), integrations.WithPageSize(1))),
+		"next links below an escaped group path")
 	assert.Empty(t, projectPaths(t, c.Projects(ctx, integrations.Group("acme/empty"))))
 
 	var ids []int64
@@ -320,4 +321,24 @@ func TestProjectsRetriesAPage(t *testing.T) {
 		statuses = append(statuses, r.Status)
 	}
 	assert.Equal(t, []int{200, 503, 200, 200}, statuses)
+}
+
+// TestProjectsNextLinkOtherEscaping follows a next link that escapes the
+// group's path in lower case ("x%2fy"): the same endpoint.
+func TestProjectsNextLinkOtherEscaping(t *testing.T) {
+	var srvURL string
+	gitlab := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("id_after") == "" {
+			w.Header().Set("Link", "<"+srvURL+"/api/v4/groups/x%2fy/projects?id_after=1>; rel=\"next\"")
+			_, _ = w.Write([]byte(`[{"id":1,"path_with_namespace":"x/y/a"}]`))
+			return
+		}
+		_, _ = w.Write([]byte(`[{"id":2,"path_with_namespace":"x/y/b"}]`))
+	}))
+	defer gitlab.Close()
+	srvURL = gitlab.URL
+	c, err := integrations.NewClient("glpat-x", integrations.WithBaseURL(gitlab.URL), integrations.WithoutRetries())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"x/y/a", "x/y/b"}, projectPaths(t, c.Projects(context.Background(), integrations.Group("x/y"))))
 }
