@@ -88,7 +88,7 @@ func (c *Client) explain(err error, scope Scope, info *IntegrationInfo, dst **ht
 		e.hint = info.Title + " (" + info.Slug + ") was removed in GitLab " + info.RemovedIn +
 			": this server no longer serves it; only older self-managed servers do"
 	case scope.IsGroup() && e.routeUnknown():
-		e.hint = "the server has no group integrations: GitLab serves them since 17.9"
+		e.hint = "the server has no such group endpoint: GitLab serves group integrations since 17.9, and each integration only from the version that added it"
 	case e.routeUnknown() && info != nil:
 		e.hint = "the server does not know " + info.Slug + ": it may be older than the integration"
 	}

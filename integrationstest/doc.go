@@ -55,6 +55,10 @@
 // (deprecated), Prometheus, Slack slash commands) are answered as current
 // GitLab answers them, as unknown slugs, unless WithRemovedIntegrations asks
 // the server to behave like an older GitLab that still serves them.
+// WithLegacyServicesOnly plays a GitLab before 14.4, which has the project
+// endpoints below /projects/:id/services only, and WithVersion sets what
+// GET /version and GET /metadata report (DefaultVersion unless given; no
+// /metadata before 15.2).
 //
 // The GitLab for Slack app and GitLab for Jira Cloud app integrations cannot
 // be created through the API (GitLab answers 422); Server.InstallApp plays

@@ -65,7 +65,7 @@ func TestLegacyServicesEveryIntegration(t *testing.T) {
 	var gerr *integrations.Error
 	require.ErrorAs(t, err, &gerr)
 	assert.Equal(t, http.StatusNotFound, gerr.StatusCode)
-	assert.Contains(t, err.Error(), "GitLab serves them since 17.9")
+	assert.Contains(t, err.Error(), "GitLab serves group integrations since 17.9")
 	assert.False(t, strings.Contains(srv.Requests()[len(srv.Requests())-1].Path, "/services"))
 }
 
