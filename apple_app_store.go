@@ -46,6 +46,12 @@ func (o *AppleAppStoreOptions) validate(p *problems) {
 	p.required("app_store_private_key", o.AppStorePrivateKey != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *AppleAppStoreOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o AppleAppStoreOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

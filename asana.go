@@ -37,6 +37,12 @@ func (o *AsanaOptions) validate(p *problems) {
 	p.required("api_key", o.APIKey != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *AsanaOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o AsanaOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -35,6 +35,12 @@ func (o *AssemblaOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *AssemblaOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o AssemblaOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

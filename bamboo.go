@@ -46,6 +46,12 @@ func (o *BambooOptions) validate(p *problems) {
 	p.required("password", o.Password != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *BambooOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o BambooOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

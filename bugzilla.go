@@ -31,10 +31,15 @@ type BugzillaOptions struct {
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 	// Description (description): Listed in the GitLab 14.8 documentation but never accepted
-	// by the API. Current GitLab servers ignore this parameter.
+	// by the API.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Leave it unset; GitLab shows the integration's own description.
 	Description *string `json:"description,omitempty" url:"description,omitempty"`
 	// Title (title): Listed in the GitLab 14.8 documentation but never accepted by the API.
-	// Current GitLab servers ignore this parameter.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Leave it unset; GitLab shows the integration's own title.
 	Title *string `json:"title,omitempty" url:"title,omitempty"`
 }
 
@@ -43,6 +48,19 @@ func (o *BugzillaOptions) validate(p *problems) {
 	p.required("project_url", o.ProjectURL != "")
 	p.required("issues_url", o.IssuesURL != "")
 	p.required("new_issue_url", o.NewIssueURL != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *BugzillaOptions) ignoredSet() []string {
+	var names []string
+	if o.Description != nil {
+		names = append(names, "description")
+	}
+	if o.Title != nil {
+		names = append(names, "title")
+	}
+	return names
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

@@ -22,7 +22,7 @@ type BuildkiteOptions struct {
 	// Secret: redacted when printed.
 	Token string `json:"token" url:"token" redact:"true"`
 	// EnableSSLVerification (enable_ssl_verification): No effect; TLS verification is always
-	// on. Still declared for backward compatibility; GET always reports true.
+	// on. Accepted for backward compatibility; GitLab always reports true.
 	EnableSSLVerification *bool `json:"enable_ssl_verification,omitempty" url:"enable_ssl_verification,omitempty"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -43,6 +43,12 @@ type BuildkiteOptions struct {
 func (o *BuildkiteOptions) validate(p *problems) {
 	p.required("project_url", o.ProjectURL != "")
 	p.required("token", o.Token != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *BuildkiteOptions) ignoredSet() []string {
+	return nil
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

@@ -39,6 +39,12 @@ func (o *CampfireOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *CampfireOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o CampfireOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

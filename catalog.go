@@ -19,8 +19,6 @@ type IntegrationInfo struct {
 	// Project and Group report the levels at which it can be set up.
 	Project bool
 	Group   bool
-	// InSeed is true for the 37 integrations of the original documentation.
-	InSeed bool
 	// RemovedIn is the GitLab version that removed the integration from the
 	// API ("15.0"), empty while current GitLab still serves it. Older
 	// self-managed servers still serve removed integrations.

@@ -26,7 +26,6 @@ type sharedSpec struct {
 		Project    bool     `json:"project"`
 		Group      bool     `json:"group"`
 		Tier       string   `json:"tier"`
-		InSeed     bool     `json:"in_seed"`
 		Events     []string `json:"events"`
 		Parameters []struct {
 			Name          string `json:"name"`
@@ -192,7 +191,6 @@ func TestCatalogMatchesSharedSpec(t *testing.T) {
 		delete(cat, s.Slug)
 		assert.Equal(t, s.Title, it.Title, s.Slug)
 		assert.Equal(t, s.Tier, it.Tier, s.Slug)
-		assert.Equal(t, s.InSeed, it.InSeed, s.Slug)
 		assert.ElementsMatch(t, s.Events, it.Events, "%s: events", s.Slug)
 		if it.RemovedIn == "" {
 			assert.True(t, s.Current, "%s: current in the SDK, not in the shared JSON", s.Slug)

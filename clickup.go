@@ -35,6 +35,12 @@ func (o *ClickUpOptions) validate(p *problems) {
 	p.required("issues_url", o.IssuesURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *ClickUpOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o ClickUpOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -43,6 +43,11 @@ type core struct {
 	limiter    *rateLimiter
 
 	http *http.Client // shared by every call; send retries around it
+
+	// servicesOnly is 1 once the server showed it has the project
+	// endpoints below /projects/:id/services only (see legacy.go). A plain
+	// uint32 used through sync/atomic, so that a Client stays copyable.
+	servicesOnly uint32
 }
 
 // NewClient returns a Client that authenticates with token (a personal,

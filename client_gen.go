@@ -207,7 +207,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "apple-app-store", GoName: "AppleAppStore", Title: "Apple App Store Connect",
 		Summary: "Injects App Store Connect API credentials as CI/CD variables for app releases.",
-		Tier:    "free", Project: true, Group: false, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: false, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "app_store_issuer_id", GoName: "AppStoreIssuerID", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -227,7 +227,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "asana", GoName: "Asana", Title: "Asana",
 		Summary: "Posts commit messages as comments on Asana tasks referenced in commits.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "api_key", GoName: "APIKey", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -243,7 +243,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "assembla", GoName: "Assembla", Title: "Assembla",
 		Summary: "Sends push activity to Assembla's source-commits endpoint.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -259,7 +259,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "bamboo", GoName: "Bamboo", Title: "Atlassian Bamboo",
 		Summary: "Triggers Atlassian Bamboo builds on push and reports their status.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "enable_ssl_verification", GoName: "EnableSSLVerification", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -281,7 +281,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "bugzilla", GoName: "Bugzilla", Title: "Bugzilla",
 		Summary: "Uses Bugzilla as the project's external issue tracker.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -295,15 +295,15 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "description", GoName: "Description", Type: "string", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: ""},
 			{Name: "title", GoName: "Title", Type: "string", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: ""},
 		},
 	},
 	{
 		Slug: "buildkite", GoName: "Buildkite", Title: "Buildkite",
 		Summary: "Triggers Buildkite pipelines via webhook and reads back commit status.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "merge_requests_events", "tag_push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -311,7 +311,7 @@ var catalog = []IntegrationInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Buildkite-provided GitLab token (webhook:status parts).", Note: ""},
 			{Name: "enable_ssl_verification", GoName: "EnableSSLVerification", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Description: "No effect; TLS verification is always on.", Note: "Still declared for backward compatibility; GET always reports true."},
+				Description: "No effect; TLS verification is always on.", Note: "Accepted for backward compatibility; GitLab always reports true."},
 			{Name: "push_events", GoName: "PushEvents", Type: "boolean", Required: false, Secret: false, Returned: false, Event: true, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Fire on pushes to branches.", Note: ""},
 			{Name: "merge_requests_events", GoName: "MergeRequestsEvents", Type: "boolean", Required: false, Secret: false, Returned: false, Event: true, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -325,7 +325,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "campfire", GoName: "Campfire", Title: "Campfire Classic",
 		Summary: "Posts push notifications into a Campfire Classic chat room.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "Campfire Classic is no longer sold by Basecamp; integration still exists.",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "Campfire Classic is no longer sold by Basecamp; integration still exists.",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -343,7 +343,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "clickup", GoName: "ClickUp", Title: "ClickUp",
 		Summary: "Uses ClickUp as an external issue tracker.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -359,7 +359,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "confluence", GoName: "Confluence", Title: "Confluence Workspace",
 		Summary: "Replaces the project wiki link with a Confluence Cloud workspace.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "confluence_url", GoName: "ConfluenceURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -371,7 +371,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "custom-issue-tracker", GoName: "CustomIssueTracker", Title: "Custom issue tracker",
 		Summary: "Links issue references to any external tracker via URL templates.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -385,15 +385,15 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "description", GoName: "Description", Type: "string", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: ""},
 			{Name: "title", GoName: "Title", Type: "string", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: ""},
 		},
 	},
 	{
 		Slug: "datadog", GoName: "Datadog", Title: "Datadog",
 		Summary: "Streams pipeline/job (and other) events to Datadog CI Visibility.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"pipeline_events", "build_events", "push_events", "merge_requests_events", "note_events", "tag_push_events", "subgroup_events", "project_events"},
 		Parameters: []ParameterInfo{
 			{Name: "datadog_site", GoName: "DatadogSite", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -403,7 +403,7 @@ var catalog = []IntegrationInfo{
 			{Name: "api_key", GoName: "APIKey", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Datadog API key.", Note: ""},
 			{Name: "datadog_ci_visibility", GoName: "DatadogCIVisibility", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Description: "Turn on CI Visibility data collection.", Note: "Current docs say required; the API declares it optional."},
+				Description: "Turn on CI Visibility data collection.", Note: "GitLab's documentation says required; the server accepts it as optional."},
 			{Name: "archive_trace_events", GoName: "ArchiveTraceEvents", Type: "boolean", Required: false, Secret: false, Returned: true, Event: true, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Also ship job logs to Datadog.", Note: ""},
 			{Name: "datadog_service", GoName: "DatadogService", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -435,7 +435,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "diffblue-cover", GoName: "DiffblueCover", Title: "Diffblue Cover",
 		Summary: "Provides Diffblue Cover license and access token as CI variables for AI Java unit-test generation.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "diffblue_license_key", GoName: "DiffblueLicenseKey", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -451,7 +451,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "discord", GoName: "Discord", Title: "Discord Notifications",
 		Summary: "Sends project event notifications to a Discord channel webhook.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "work_item_events", "confidential_work_item_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "deployment_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -519,7 +519,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "drone-ci", GoName: "DroneCI", Title: "Drone",
 		Summary: "Triggers Drone CI builds and reports their status.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "merge_requests_events", "tag_push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "enable_ssl_verification", GoName: "EnableSSLVerification", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -541,7 +541,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "emails-on-push", GoName: "EmailsOnPush", Title: "Emails on push",
 		Summary: "Emails the commits and diff of each push to a list of addresses.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "tag_push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "send_from_committer_email", GoName: "SendFromCommitterEmail", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -563,7 +563,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "ewm", GoName: "EWM", Title: "EWM",
 		Summary: "Uses IBM Engineering Workflow Management as the external issue tracker.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -581,7 +581,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "external-wiki", GoName: "ExternalWiki", Title: "External wiki",
 		Summary: "Replaces the project wiki link with an external wiki URL.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "external_wiki_url", GoName: "ExternalWikiURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -593,7 +593,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "flowdock", GoName: "Flowdock", Title: "Flowdock",
 		Summary: "Sent push notifications to Flowdock flows (service shut down).",
-		Tier:    "free", Project: true, Group: false, InSeed: true, RemovedIn: "15.0", Note: "",
+		Tier:    "free", Project: true, Group: false, RemovedIn: "15.0", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -605,7 +605,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "git-guardian", GoName: "GitGuardian", Title: "GitGuardian",
 		Summary: "Scans pushed commits with GitGuardian and rejects pushes that violate policies.",
-		Tier:    "premium", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "premium", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "api_url", GoName: "APIURL", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -619,7 +619,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "github", GoName: "GitHub", Title: "GitHub",
 		Summary: "Reports GitLab pipeline status to a GitHub repository (CI/CD for external repositories).",
-		Tier:    "premium", Project: true, Group: false, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "premium", Project: true, Group: false, RemovedIn: "", Note: "",
 		Events: []string{"pipeline_events"},
 		Parameters: []ParameterInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -637,7 +637,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "gitlab-slack-application", GoName: "GitLabSlackApplication", Title: "GitLab for Slack app",
 		Summary: "Configures notifications of the installed GitLab for Slack app.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "deployment_events", "incident_events", "work_item_events", "confidential_work_item_events", "vulnerability_events", "alert_events"},
 		Parameters: []ParameterInfo{
 			{Name: "channel", GoName: "Channel", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -715,7 +715,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "google-cloud-platform-artifact-registry", GoName: "GoogleCloudPlatformArtifactRegistry", Title: "Google Artifact Management",
 		Summary: "Connects a Google Artifact Registry repository to the project (beta, GitLab.com only).",
-		Tier:    "free", Project: true, Group: false, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: false, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "artifact_registry_project_id", GoName: "ArtifactRegistryProjectID", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -731,7 +731,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "google-cloud-platform-workload-identity-federation", GoName: "GoogleCloudPlatformWorkloadIdentityFederation", Title: "Google Cloud IAM",
 		Summary: "Configures Google Cloud Workload Identity Federation for the group/project (beta, GitLab.com only).",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "workload_identity_federation_project_id", GoName: "WorkloadIdentityFederationProjectID", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -749,7 +749,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "google-play", GoName: "GooglePlay", Title: "Google Play",
 		Summary: "Injects a Google Play service account key and package name as CI variables.",
-		Tier:    "free", Project: true, Group: false, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: false, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "package_name", GoName: "PackageName", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -767,7 +767,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "hangouts-chat", GoName: "HangoutsChat", Title: "Google Chat",
 		Summary: "Sends project event notifications to a Google Chat space webhook.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "work_item_events", "confidential_work_item_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -803,13 +803,13 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "notify_only_default_branch", GoName: "NotifyOnlyDefaultBranch", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Legacy boolean replaced by branches_to_be_notified; documented but never declared for this integration.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Documented for this integration once, but the server never accepted it; branches_to_be_notified replaced it.", Note: ""},
 		},
 	},
 	{
 		Slug: "harbor", GoName: "Harbor", Title: "Harbor",
 		Summary: "Connects a Harbor container registry to browse images in GitLab.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "url", GoName: "URL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -827,7 +827,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "irker", GoName: "Irker", Title: "irker (IRC gateway)",
 		Summary: "Sends push notifications to IRC channels through an irker daemon.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "server_host", GoName: "ServerHost", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -848,8 +848,8 @@ var catalog = []IntegrationInfo{
 	},
 	{
 		Slug: "jenkins", GoName: "Jenkins", Title: "Jenkins",
-		Summary: "Triggers Jenkins jobs on push/MR/tag events and reads build status.",
-		Tier:    "free", Project: true, Group: false, InSeed: true, RemovedIn: "", Note: "",
+		Summary: "Triggers Jenkins jobs on push, merge request and tag events and reads build status.",
+		Tier:    "free", Project: true, Group: false, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "merge_requests_events", "tag_push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "enable_ssl_verification", GoName: "EnableSSLVerification", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -875,7 +875,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "jenkins-deprecated", GoName: "JenkinsDeprecated", Title: "Jenkins CI (Deprecated)",
 		Summary: "Old Jenkins integration relying on the GitLab Hook plugin.",
-		Tier:    "premium", Project: true, Group: false, InSeed: true, RemovedIn: "13.0", Note: "",
+		Tier:    "premium", Project: true, Group: false, RemovedIn: "13.0", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -889,7 +889,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "jira", GoName: "Jira", Title: "Jira issues",
 		Summary: "Links GitLab commits/MRs to Jira issues, optionally lists Jira issues and creates them from vulnerabilities.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"commit_events", "merge_requests_events"},
 		Parameters: []ParameterInfo{
 			{Name: "url", GoName: "URL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -921,7 +921,7 @@ var catalog = []IntegrationInfo{
 			{Name: "customize_jira_issue_enabled", GoName: "CustomizeJiraIssueEnabled", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Open a prefilled Jira form instead of creating the issue directly.", Note: "EE (Ultimate)."},
 			{Name: "jira_check_enabled", GoName: "JiraCheckEnabled", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Description: "Verify Jira keys in commit messages before accepting a push.", Note: "EE-only, recent; not in the project_integrations.md version read."},
+				Description: "Verify Jira keys in commit messages before accepting a push.", Note: "GitLab EE only; added recently."},
 			{Name: "jira_exists_check_enabled", GoName: "JiraExistsCheckEnabled", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Push check: referenced Jira issue must exist.", Note: "EE-only, recent."},
 			{Name: "jira_assignee_check_enabled", GoName: "JiraAssigneeCheckEnabled", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -931,7 +931,7 @@ var catalog = []IntegrationInfo{
 			{Name: "jira_allowed_statuses_as_string", GoName: "JiraAllowedStatusesAsString", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Comma-separated Jira statuses allowed by the status check.", Note: "EE-only, recent."},
 			{Name: "comment_on_event_enabled", GoName: "CommentOnEventEnabled", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Description: "Post a comment on the Jira issue for each referencing commit/MR.", Note: "Also always present as a top-level response field."},
+				Description: "Post a comment on the Jira issue for each referencing commit or merge request.", Note: "Also always present as a top-level response field."},
 			{Name: "commit_events", GoName: "CommitEvents", Type: "boolean", Required: false, Secret: false, Returned: false, Event: true, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "Fire when commits are pushed/referenced (used by Jira cross-referencing).", Note: ""},
 			{Name: "merge_requests_events", GoName: "MergeRequestsEvents", Type: "boolean", Required: false, Secret: false, Returned: false, Event: true, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -939,15 +939,15 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "active", GoName: "Active", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "The GitLab 14.8 documentation said it toggles activation; the API never accepted it (Set always activates).", Note: "Current GitLab servers ignore this parameter. Passing it has no effect: declared_params excludes it and PUT merges active: true."},
+				Description: "The GitLab 14.8 documentation said it toggles activation; the API never accepted it (Set always activates).", Note: "Sending it has no effect: the server drops it, and Set always activates the integration."},
 			{Name: "jira_issue_transition_automatic", GoName: "JiraIssueTransitionAutomatic", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Let GitLab pick the 'done' transition automatically when closing Jira issues.", Note: "Current GitLab servers ignore this parameter. Still documented, but current servers no longer accept it and drop it; GitLab 14.x accepted it."},
+				Description: "Let GitLab pick the 'done' transition automatically when closing Jira issues.", Note: "Still documented, but current servers no longer accept it and drop it; GitLab 14.x accepted it."},
 		},
 	},
 	{
 		Slug: "jira-cloud-app", GoName: "JiraCloudApp", Title: "GitLab for Jira Cloud app",
 		Summary: "Adjusts settings (JSM service IDs, deployment gating) of the integration created by linking a group in the Jira Cloud app.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "jira_cloud_app_service_ids", GoName: "JiraCloudAppServiceIDs", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -963,7 +963,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "linear", GoName: "Linear", Title: "Linear",
 		Summary: "Uses a Linear workspace as the external issue tracker (issue keys like ABC-123).",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "workspace_url", GoName: "WorkspaceURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -977,7 +977,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "matrix", GoName: "Matrix", Title: "Matrix notifications",
 		Summary: "Sends project event notifications to a Matrix room.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "incident_events", "work_item_events", "confidential_work_item_events", "vulnerability_events"},
 		Parameters: []ParameterInfo{
 			{Name: "hostname", GoName: "Hostname", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1025,7 +1025,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "mattermost", GoName: "Mattermost", Title: "Mattermost notifications",
 		Summary: "Sends project event notifications to Mattermost via an incoming webhook.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "deployment_events", "incident_events", "work_item_events", "confidential_work_item_events", "vulnerability_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1101,13 +1101,13 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "notify_only_default_branch", GoName: "NotifyOnlyDefaultBranch", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Legacy boolean replaced by branches_to_be_notified; documented but never declared for this integration.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Documented for this integration once, but the server never accepted it; branches_to_be_notified replaced it.", Note: ""},
 		},
 	},
 	{
 		Slug: "mattermost-slash-commands", GoName: "MattermostSlashCommands", Title: "Mattermost slash commands",
 		Summary: "Lets Mattermost users run GitLab slash commands for this project.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1115,13 +1115,13 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "username", GoName: "Username", Type: "string", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation only; the API does not accept it.", Note: "Current GitLab servers ignore this parameter. The API never accepted it (14.x onward)."},
+				Description: "Listed in the GitLab 14.8 documentation only; the API does not accept it.", Note: "The API never accepted it (14.x onward)."},
 		},
 	},
 	{
 		Slug: "microsoft-teams", GoName: "MicrosoftTeams", Title: "Microsoft Teams notifications",
 		Summary: "Sends project event notifications to a Microsoft Teams webhook.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "work_item_events", "confidential_work_item_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1157,13 +1157,13 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "notify_only_default_branch", GoName: "NotifyOnlyDefaultBranch", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Legacy boolean replaced by branches_to_be_notified; documented but never declared for this integration.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Documented for this integration once, but the server never accepted it; branches_to_be_notified replaced it.", Note: ""},
 		},
 	},
 	{
 		Slug: "mock-ci", GoName: "MockCI", Title: "MockCI",
 		Summary: "Development-only fake CI used to test commit status integration.",
-		Tier:    "dev-only", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "Only mounted when Rails runs in development/test (Gitlab.dev_or_test_env?).",
+		Tier:    "dev-only", Project: true, Group: true, RemovedIn: "", Note: "Served only by GitLab instances running in development or test mode.",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "enable_ssl_verification", GoName: "EnableSSLVerification", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1179,7 +1179,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "mock-monitoring", GoName: "MockMonitoring", Title: "Mock monitoring",
 		Summary: "Development-only fake monitoring integration with no settings.",
-		Tier:    "dev-only", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "Only mounted in development/test.",
+		Tier:    "dev-only", Project: true, Group: true, RemovedIn: "", Note: "Only mounted in development/test.",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1189,7 +1189,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "packagist", GoName: "Packagist", Title: "Packagist",
 		Summary: "Notifies Packagist to refresh the package when commits or tags are pushed.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "merge_requests_events", "tag_push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "username", GoName: "Username", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1211,7 +1211,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "phorge", GoName: "Phorge", Title: "Phorge",
 		Summary: "Uses Phorge (Phabricator fork) as an external issue tracker.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1227,7 +1227,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "pipelines-email", GoName: "PipelinesEmail", Title: "Pipeline status emails",
 		Summary: "Emails pipeline status to a recipient list.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"pipeline_events"},
 		Parameters: []ParameterInfo{
 			{Name: "recipients", GoName: "Recipients", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1247,13 +1247,13 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "add_pusher", GoName: "AddPusher", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Also email the person who pushed, said the GitLab 14.8 documentation; the API never accepted it.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Also email the person who pushed, said the GitLab 14.8 documentation; the API never accepted it.", Note: ""},
 		},
 	},
 	{
 		Slug: "pivotaltracker", GoName: "PivotalTracker", Title: "Pivotal Tracker",
 		Summary: "Adds commit messages as comments on Pivotal Tracker stories.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1269,7 +1269,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "prometheus", GoName: "Prometheus", Title: "Prometheus",
 		Summary: "Connected an external Prometheus server for metrics/alerting.",
-		Tier:    "free", Project: true, Group: false, InSeed: true, RemovedIn: "17.8", Note: "",
+		Tier:    "free", Project: true, Group: false, RemovedIn: "17.8", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "api_url", GoName: "APIURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1285,7 +1285,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "pumble", GoName: "Pumble", Title: "Pumble",
 		Summary: "Sends project event notifications to a Pumble channel webhook.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "work_item_events", "confidential_work_item_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1325,7 +1325,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "pushover", GoName: "Pushover", Title: "Pushover",
 		Summary: "Sends push notifications to devices through Pushover.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "api_key", GoName: "APIKey", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1347,7 +1347,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "redmine", GoName: "Redmine", Title: "Redmine",
 		Summary: "Uses Redmine as the external issue tracker.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1361,13 +1361,13 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "description", GoName: "Description", Type: "string", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: ""},
 		},
 	},
 	{
 		Slug: "slack", GoName: "Slack", Title: "Slack notifications",
 		Summary: "Sends project event notifications to Slack via an incoming webhook (legacy; GitLab for Slack app is preferred).",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "Deprecated in favour of the GitLab for Slack app (removal planned, not yet removed).",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "Deprecated in favour of the GitLab for Slack app (removal planned, not yet removed).",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "deployment_events", "incident_events", "work_item_events", "confidential_work_item_events", "vulnerability_events", "alert_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1445,17 +1445,17 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "notify_only_default_branch", GoName: "NotifyOnlyDefaultBranch", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Legacy boolean replaced by branches_to_be_notified; documented but never declared for this integration.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Documented for this integration once, but the server never accepted it; branches_to_be_notified replaced it.", Note: ""},
 			{Name: "commit_events", GoName: "CommitEvents", Type: "boolean", Required: false, Secret: false, Returned: false, Event: true, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation only; the API does not accept it.", Note: "Current GitLab servers ignore this parameter. Slack notifications do not support commit events; never a declared param."},
+				Description: "Listed in the GitLab 14.8 documentation only; the API does not accept it.", Note: "Slack notifications have no commit events; the server never accepted it."},
 			{Name: "job_events", GoName: "JobEvents", Type: "boolean", Required: false, Secret: false, Returned: false, Event: true, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation only; the API does not accept it.", Note: "Current GitLab servers ignore this parameter. Slack notifications do not support job events; never a declared param (job_events is only a response field)."},
+				Description: "Listed in the GitLab 14.8 documentation only; the API does not accept it.", Note: "Slack notifications have no job events; the server never accepted it (job_events appears in answers only)."},
 		},
 	},
 	{
 		Slug: "slack-slash-commands", GoName: "SlackSlashCommands", Title: "Slack slash commands",
 		Summary: "Let Slack users run GitLab slash commands for the project (legacy, superseded by GitLab for Slack app).",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "19.0", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "19.0", Note: "",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1467,7 +1467,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "squash-tm", GoName: "SquashTM", Title: "Squash TM",
 		Summary: "Sends issue events to Squash TM to keep requirements in sync.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"issues_events", "confidential_issues_events"},
 		Parameters: []ParameterInfo{
 			{Name: "url", GoName: "URL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1484,8 +1484,8 @@ var catalog = []IntegrationInfo{
 	},
 	{
 		Slug: "teamcity", GoName: "TeamCity", Title: "JetBrains TeamCity",
-		Summary: "Triggers TeamCity builds on push/MR and reads build status.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Summary: "Triggers TeamCity builds on push and merge request and reads build status.",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "merge_requests_events"},
 		Parameters: []ParameterInfo{
 			{Name: "enable_ssl_verification", GoName: "EnableSSLVerification", Type: "boolean", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1509,7 +1509,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "telegram", GoName: "Telegram", Title: "Telegram",
 		Summary: "Sends project event notifications to a Telegram chat via a bot.",
-		Tier:    "free", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "incident_events", "work_item_events", "confidential_work_item_events", "vulnerability_events"},
 		Parameters: []ParameterInfo{
 			{Name: "hostname", GoName: "Hostname", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1559,7 +1559,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "unify-circuit", GoName: "UnifyCircuit", Title: "Unify Circuit",
 		Summary: "Sends project event notifications to a Unify Circuit conversation webhook.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "work_item_events", "confidential_work_item_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1599,7 +1599,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "webex-teams", GoName: "WebexTeams", Title: "Webex Teams",
 		Summary: "Sends project event notifications to a Webex space webhook.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "work_item_events", "confidential_work_item_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events"},
 		Parameters: []ParameterInfo{
 			{Name: "webhook", GoName: "Webhook", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1639,7 +1639,7 @@ var catalog = []IntegrationInfo{
 	{
 		Slug: "youtrack", GoName: "YouTrack", Title: "YouTrack",
 		Summary: "Uses JetBrains YouTrack as the external issue tracker.",
-		Tier:    "free", Project: true, Group: true, InSeed: true, RemovedIn: "", Note: "",
+		Tier:    "free", Project: true, Group: true, RemovedIn: "", Note: "",
 		Events: []string{"push_events"},
 		Parameters: []ParameterInfo{
 			{Name: "project_url", GoName: "ProjectURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
@@ -1651,13 +1651,13 @@ var catalog = []IntegrationInfo{
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Description: "When true, take settings from the group/instance default integration instead of the values sent; when false, stop inheriting.", Note: "Added in GitLab 17.2 (flag) / 17.3 (GA). Reflected in responses as top-level `inherited`. If omitted on an integration that currently inherits, GitLab re-applies inheritance and ignores the other values sent."},
 			{Name: "description", GoName: "Description", Type: "string", Required: false, Secret: false, Returned: false, Event: false, Ignored: true, CommaList: false, AllowedValues: []string(nil),
-				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: "Current GitLab servers ignore this parameter."},
+				Description: "Listed in the GitLab 14.8 documentation but never accepted by the API.", Note: ""},
 		},
 	},
 	{
 		Slug: "zentao", GoName: "ZenTao", Title: "ZenTao",
 		Summary: "Uses ZenTao as the external issue tracker.",
-		Tier:    "premium", Project: true, Group: true, InSeed: false, RemovedIn: "", Note: "Deprecated (docs removed; planned move to JiHu edition) but still declared in the API.",
+		Tier:    "premium", Project: true, Group: true, RemovedIn: "", Note: "GitLab deprecated it (its documentation was removed; it is planned to move to the JiHu edition), but the API still serves it.",
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "url", GoName: "URL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),

@@ -31,6 +31,12 @@ func (o *ConfluenceOptions) validate(p *problems) {
 	p.required("confluence_url", o.ConfluenceURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *ConfluenceOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o ConfluenceOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

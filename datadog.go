@@ -23,7 +23,7 @@ type DatadogOptions struct {
 	// APIKey (api_key, required): Datadog API key. Secret: redacted when printed.
 	APIKey string `json:"api_key" url:"api_key" redact:"true"`
 	// DatadogCIVisibility (datadog_ci_visibility): Turn on CI Visibility data collection.
-	// Current docs say required; the API declares it optional.
+	// GitLab's documentation says required; the server accepts it as optional.
 	DatadogCIVisibility *bool `json:"datadog_ci_visibility,omitempty" url:"datadog_ci_visibility,omitempty"`
 	// ArchiveTraceEvents (archive_trace_events): Also ship job logs to Datadog.
 	ArchiveTraceEvents *bool `json:"archive_trace_events,omitempty" url:"archive_trace_events,omitempty"`
@@ -63,6 +63,12 @@ type DatadogOptions struct {
 // validate records every problem of o before anything is sent.
 func (o *DatadogOptions) validate(p *problems) {
 	p.required("api_key", o.APIKey != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *DatadogOptions) ignoredSet() []string {
+	return nil
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

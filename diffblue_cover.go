@@ -40,6 +40,12 @@ func (o *DiffblueCoverOptions) validate(p *problems) {
 	p.required("diffblue_access_token_secret", o.DiffblueAccessTokenSecret != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *DiffblueCoverOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o DiffblueCoverOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

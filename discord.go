@@ -120,6 +120,12 @@ func (o *DiscordOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *DiscordOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o DiscordOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

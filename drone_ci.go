@@ -43,6 +43,12 @@ func (o *DroneCIOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *DroneCIOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o DroneCIOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

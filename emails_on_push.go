@@ -47,6 +47,12 @@ func (o *EmailsOnPushOptions) validate(p *problems) {
 	p.required("recipients", o.Recipients != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *EmailsOnPushOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o EmailsOnPushOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

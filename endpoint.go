@@ -29,7 +29,7 @@ func (e endpoint) get(ctx context.Context, scope Scope, out any, common *Integra
 	if err := e.check(ctx, scope); err != nil {
 		return err
 	}
-	if err := e.client.do(ctx, http.MethodGet, e.client.endpoint(scope, "/integrations/"+e.info.Slug), nil, out, opts); err != nil {
+	if err := e.client.doIntegrations(ctx, http.MethodGet, scope, e.info, nil, out, opts); err != nil {
 		return err
 	}
 	return e.checkAnswer(common)
@@ -47,7 +47,7 @@ func (e endpoint) set(ctx context.Context, scope Scope, body any, p problems, ou
 	if p = append(lp, p...); len(p) > 0 {
 		return &ValidationError{Integration: e.info.Slug, Problems: p}
 	}
-	if err := e.client.do(ctx, http.MethodPut, e.client.endpoint(scope, "/integrations/"+e.info.Slug), body, out, opts); err != nil {
+	if err := e.client.doIntegrations(ctx, http.MethodPut, scope, e.info, body, out, opts); err != nil {
 		return err
 	}
 	return e.checkAnswer(common)
@@ -58,7 +58,7 @@ func (e endpoint) delete(ctx context.Context, scope Scope, opts []RequestOption)
 	if err := e.check(ctx, scope); err != nil {
 		return err
 	}
-	return e.client.do(ctx, http.MethodDelete, e.client.endpoint(scope, "/integrations/"+e.info.Slug), nil, nil, opts)
+	return e.client.doIntegrations(ctx, http.MethodDelete, scope, e.info, nil, nil, opts)
 }
 
 // warnIgnored logs, through the client's logger, the parameters being sent
@@ -88,10 +88,10 @@ func (e endpoint) check(ctx context.Context, scope Scope) error {
 // project or group reference.
 func (e endpoint) checkRef(ctx context.Context, scope Scope) error {
 	if e.client == nil || e.info == nil || e.client.baseURL == nil {
-		return errorf("service not initialised: use the services of a Client made by NewClient")
+		return invalid("service not initialised: use the services of a Client made by NewClient")
 	}
 	if ctx == nil {
-		return fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
+		return invalid("nil context.Context (use context.Background())")
 	}
 	return scope.validate()
 }

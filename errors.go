@@ -64,6 +64,13 @@ type Error struct {
 	Body []byte
 	// Header is the answer's header, for Retry-After and RateLimit-*.
 	Header http.Header
+
+	// hint explains GitLab's answer when its message alone misleads, such
+	// as the usual causes of "Integration not available".
+	hint string
+	// removedIn is the GitLab version that removed the integration asked
+	// for, set when the server answered as for an unknown integration.
+	removedIn string
 }
 
 // Error returns "integrations: METHOD URL: STATUS: message".
@@ -71,6 +78,9 @@ func (e *Error) Error() string {
 	msg := e.Message
 	if msg == "" {
 		msg = http.StatusText(e.StatusCode)
+	}
+	if e.hint != "" {
+		msg += " (" + e.hint + ")"
 	}
 	return fmt.Sprintf("integrations: %s %s: %d %s: %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode), msg)
 }
@@ -94,8 +104,43 @@ func (e *Error) Is(target error) bool {
 		return e.StatusCode == http.StatusForbidden
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
+	case ErrIntegrationNotAvailable:
+		return e.StatusCode == http.StatusBadRequest && strings.Contains(lower, "integration not available")
+	case ErrUnknownIntegration:
+		return e.unknownSlug() || e.removedIn != ""
+	case ErrIntegrationRemoved:
+		return e.removedIn != ""
 	}
 	return false
+}
+
+// notAvailableHint lists why GitLab answers "Integration not available".
+const notAvailableHint = "GitLab offers it neither here nor at this level: it may be turned off in the instance's settings " +
+	"(GitLab for Slack app, Jira Cloud app) or by its allow-list of integrations, need a higher tier " +
+	"(Premium, Ultimate) or GitLab.com (the Google Cloud integrations), or exist for projects only " +
+	"(asked for a group)"
+
+// routeUnknown reports whether GitLab answered that no route matches the
+// request at all: 404 {"error":"404 Not Found"} from its router, as opposed
+// to the "404 Project Not Found" or "404 Integration Not Found" of an
+// endpoint that exists. An older GitLab answers so for an endpoint it does
+// not have yet, a newer one for an integration it no longer has.
+func (e *Error) routeUnknown() bool {
+	if e.StatusCode != http.StatusNotFound {
+		return false
+	}
+	var doc struct {
+		Error   string          `json:"error"`
+		Message json.RawMessage `json:"message"`
+	}
+	return json.Unmarshal(e.Body, &doc) == nil && doc.Error == "404 Not Found" && len(doc.Message) == 0
+}
+
+// unknownSlug reports GitLab's answer for a slug it does not know: Grape's
+// 400 "slug does not have a valid value", or, for a PUT, no route at all.
+func (e *Error) unknownSlug() bool {
+	return e.routeUnknown() ||
+		(e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "slug does not have a valid value"))
 }
 
 // newError builds the *Error for a non-2xx answer and its (bounded) body.
@@ -104,6 +149,9 @@ func newError(method, url string, resp *http.Response, body []byte) *Error {
 	e.Message, e.Fields = parseErrorBody(body)
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
+	}
+	if e.Is(ErrIntegrationNotAvailable) {
+		e.hint = notAvailableHint
 	}
 	return e
 }
@@ -228,17 +276,28 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("integrations: invalid %s options: %s", e.Integration, strings.Join(e.Problems, "; "))
 }
 
+// invalid returns a *ValidationError of one problem that concerns no
+// integration in particular, such as a nil context or a bad reference.
+func invalid(format string, args ...any) error {
+	return &ValidationError{Problems: []string{fmt.Sprintf(format, args...)}}
+}
+
 // Is makes errors.Is(err, ErrValidation) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
 
 // Errors of the by-slug layer and of older or newer servers.
 var (
-	// ErrUnknownIntegration matches a slug no integration has.
+	// ErrUnknownIntegration matches a slug no integration has, and GitLab's
+	// answer for a slug the server does not know (400 "slug does not have
+	// a valid value", or 404 for a PUT).
 	ErrUnknownIntegration = errors.New("unknown integration")
 	// ErrIntegrationRemoved matches a call for an integration that the
-	// server no longer has because GitLab removed it.
+	// server no longer has because GitLab removed it (IntegrationInfo.RemovedIn
+	// says in which version): the server answered as for an unknown slug.
 	ErrIntegrationRemoved = errors.New("integration removed")
 	// ErrIntegrationNotAvailable matches GitLab's 400 "Integration not
-	// available".
+	// available": the integration is turned off in the instance's settings
+	// or by its allow-list, needs another tier or GitLab.com, or exists for
+	// projects only and was asked for a group.
 	ErrIntegrationNotAvailable = errors.New("integration not available")
 )

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,6 +24,10 @@ var sentinels = map[string]error{
 	"ErrRateLimited":         ErrRateLimited,
 	"ErrValidation":          ErrValidation,
 	"ErrInvalidResponse":     ErrInvalidResponse,
+
+	"ErrIntegrationNotAvailable": ErrIntegrationNotAvailable,
+	"ErrUnknownIntegration":      ErrUnknownIntegration,
+	"ErrIntegrationRemoved":      ErrIntegrationRemoved,
 }
 
 // TestErrorsFromGitLabAnswers sends GitLab's real error answers (see
@@ -39,6 +44,9 @@ func TestErrorsFromGitLabAnswers(t *testing.T) {
 		message string
 		fields  map[string][]string
 		matches []string
+		// legacyRetry: the SDK asks once more below /services, which
+		// answers the same.
+		legacyRetry bool
 	}{
 		{
 			name: "Grape validation, several problems", method: http.MethodPut, status: 400,
@@ -85,6 +93,7 @@ func TestErrorsFromGitLabAnswers(t *testing.T) {
 		{
 			name: "integration not available at that level", method: http.MethodPut, status: 400,
 			body: `{"message":"400 Integration not available"}`, message: "400 Integration not available",
+			matches: []string{"ErrIntegrationNotAvailable"},
 		},
 		{
 			name: "no default to inherit", method: http.MethodPut, status: 400,
@@ -118,7 +127,12 @@ func TestErrorsFromGitLabAnswers(t *testing.T) {
 		{
 			name: "unknown route", method: http.MethodPut, status: 404,
 			body: `{"error":"404 Not Found"}`, message: "404 Not Found",
-			matches: []string{"ErrNotFound"},
+			matches: []string{"ErrNotFound", "ErrUnknownIntegration"}, legacyRetry: true,
+		},
+		{
+			name: "unknown slug", method: http.MethodGet, status: 400,
+			body: `{"error":"slug does not have a valid value"}`, message: "slug does not have a valid value",
+			fields: map[string][]string{"slug": {"does not have a valid value"}}, matches: []string{"ErrUnknownIntegration"},
 		},
 		{
 			name: "unauthorized", method: http.MethodGet, status: 401,
@@ -165,6 +179,9 @@ func TestErrorsFromGitLabAnswers(t *testing.T) {
 			fake.onFunc(tc.method, url, func(*http.Request) (int, http.Header, string) {
 				return tc.status, http.Header{"X-Request-Id": {"req-1"}}, tc.body
 			})
+			fake.onFunc(tc.method, strings.Replace(url, "/integrations/", "/services/", 1), func(*http.Request) (int, http.Header, string) {
+				return tc.status, http.Header{"X-Request-Id": {"req-2"}}, tc.body
+			})
 			c := fake.client()
 			ctx := context.Background()
 			var err error
@@ -177,7 +194,11 @@ func TestErrorsFromGitLabAnswers(t *testing.T) {
 				err = c.Slack.Delete(ctx, Project("acme/web"))
 			}
 			require.Error(t, err)
-			assert.Len(t, fake.requests(), 1, "no retry: WithoutRetries")
+			if tc.legacyRetry {
+				assert.Len(t, fake.requests(), 2, "once more below /services")
+			} else {
+				assert.Len(t, fake.requests(), 1, "no retry: WithoutRetries")
+			}
 
 			var apiErr *Error
 			require.True(t, errors.As(err, &apiErr), "want *Error, got %T: %v", err, err)

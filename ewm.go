@@ -39,6 +39,12 @@ func (o *EWMOptions) validate(p *problems) {
 	p.required("new_issue_url", o.NewIssueURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *EWMOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o EWMOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -31,6 +31,12 @@ func (o *ExternalWikiOptions) validate(p *problems) {
 	p.required("external_wiki_url", o.ExternalWikiURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *ExternalWikiOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o ExternalWikiOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

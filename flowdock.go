@@ -33,6 +33,12 @@ func (o *FlowdockOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *FlowdockOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o FlowdockOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

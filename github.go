@@ -40,6 +40,12 @@ func (o *GitHubOptions) validate(p *problems) {
 	p.required("repository_url", o.RepositoryURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *GitHubOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o GitHubOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

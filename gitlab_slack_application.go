@@ -129,6 +129,12 @@ func (o *GitLabSlackApplicationOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *GitLabSlackApplicationOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o GitLabSlackApplicationOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

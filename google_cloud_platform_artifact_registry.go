@@ -42,6 +42,12 @@ func (o *GoogleCloudPlatformArtifactRegistryOptions) validate(p *problems) {
 	p.required("artifact_registry_location", o.ArtifactRegistryLocation != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *GoogleCloudPlatformArtifactRegistryOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o GoogleCloudPlatformArtifactRegistryOptions) Format(f fmt.State, verb rune) {
 	formatOptions(f, verb, o)

@@ -47,6 +47,12 @@ func (o *GoogleCloudPlatformWorkloadIdentityFederationOptions) validate(p *probl
 	p.required("workload_identity_pool_provider_id", o.WorkloadIdentityPoolProviderID != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *GoogleCloudPlatformWorkloadIdentityFederationOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o GoogleCloudPlatformWorkloadIdentityFederationOptions) Format(f fmt.State, verb rune) {
 	formatOptions(f, verb, o)

@@ -43,6 +43,12 @@ func (o *GooglePlayOptions) validate(p *problems) {
 	p.required("service_account_key", o.ServiceAccountKey != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *GooglePlayOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o GooglePlayOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -40,6 +40,12 @@ func (o *HarborOptions) validate(p *problems) {
 	p.required("password", o.Password != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *HarborOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o HarborOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

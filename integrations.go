@@ -11,11 +11,32 @@
 //		Channel: integrations.Ptr("#deploys"),
 //	})
 //
-// Every integration is a Service with Get, Set and Delete, built from an
-// options struct (required parameters as values, optional ones as pointers)
-// and a properties struct. Set checks the options before sending anything;
-// every answer GitLab gives that is not a success is an *Error, matched with
-// errors.Is against ErrNotFound, ErrIntegrationNotFound and the others.
+// # The types to know first
+//
+//   - [Client], made by [NewClient]: one field per integration (Client.Slack,
+//     Client.Jira, …), and [Client.List], [Client.Projects],
+//     [Client.Subgroups] and [Client.ServerVersion]. Safe for concurrent use.
+//   - [Scope]: where a call acts, built by [Project], [ProjectID], [Group]
+//     or [GroupID].
+//   - [Service]: Get, Set and Delete of one integration, typed by its
+//     options struct (SlackOptions: what Set sends; required parameters are
+//     values, optional ones pointers) and its properties struct
+//     (SlackProperties: what GitLab reports).
+//   - [Settings]: what Get and Set return: the common fields of
+//     [Integration] (active, event flags) and the integration's Properties.
+//   - [DynamicService] and [Values]: the same calls for an integration named
+//     at run time by its slug, from [Client.Integration].
+//   - [Error]: every answer from GitLab that is not a success, matched with
+//     errors.Is against [ErrNotFound], [ErrIntegrationNotFound],
+//     [ErrForbidden] and the other sentinels; [ValidationError]: a call
+//     refused before anything was sent (it matches [ErrValidation]).
+//   - [Catalog] and [IntegrationInfo]: every integration's slug, levels and
+//     parameters, for tools that work across integrations.
+//   - Package integrationstest: an in-memory GitLab to test code against.
+//
+// Set checks the options before sending anything, and reports every
+// problem at once. Retries, rate limiting and redaction of secrets apply to
+// every call.
 //
 // The per-integration files are generated from generated/integrations.json.
 package integrations
@@ -160,6 +181,9 @@ func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...Requ
 		v.validate(&p)
 	}
 	out := new(Settings[P])
+	if len(p) == 0 {
+		e.warnIgnored(ctx, ignoredIn(o))
+	}
 	if err := e.set(ctx, scope, o, p, out, &out.Integration, opts); err != nil {
 		return nil, err
 	}
@@ -186,13 +210,13 @@ func (s *Service[O, P]) endpoint() endpoint {
 // without their properties (GitLab's list omits them; use the service's Get).
 func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) ([]*Integration, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
+		return nil, invalid("nil context.Context (use context.Background())")
 	}
 	if err := scope.validate(); err != nil {
 		return nil, err
 	}
 	var out []*Integration
-	if err := c.do(ctx, http.MethodGet, c.endpoint(scope, "/integrations"), nil, &out, opts); err != nil {
+	if err := c.doIntegrations(ctx, http.MethodGet, scope, nil, nil, &out, opts); err != nil {
 		return nil, err
 	}
 	for i, it := range out {

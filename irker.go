@@ -42,6 +42,12 @@ func (o *IrkerOptions) validate(p *problems) {
 	p.required("recipients", o.Recipients != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *IrkerOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o IrkerOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

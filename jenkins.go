@@ -8,8 +8,8 @@ import (
 )
 
 // JenkinsService manages the Jenkins integration (slug "jenkins") of projects only:
-// Triggers Jenkins jobs on push/MR/tag events and reads build status. See [Service] for
-// its methods.
+// Triggers Jenkins jobs on push, merge request and tag events and reads build status. See
+// [Service] for its methods.
 type JenkinsService = Service[JenkinsOptions, JenkinsProperties]
 
 // JenkinsOptions are the Jenkins settings that Set sends. Required parameters are values
@@ -46,6 +46,12 @@ type JenkinsOptions struct {
 func (o *JenkinsOptions) validate(p *problems) {
 	p.required("jenkins_url", o.JenkinsURL != "")
 	p.required("project_name", o.ProjectName != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *JenkinsOptions) ignoredSet() []string {
+	return nil
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

@@ -37,6 +37,12 @@ func (o *JenkinsDeprecatedOptions) validate(p *problems) {
 	p.required("project_url", o.ProjectURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *JenkinsDeprecatedOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o JenkinsDeprecatedOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -60,7 +60,7 @@ type JiraOptions struct {
 	// instead of creating the issue directly. EE (Ultimate).
 	CustomizeJiraIssueEnabled *bool `json:"customize_jira_issue_enabled,omitempty" url:"customize_jira_issue_enabled,omitempty"`
 	// JiraCheckEnabled (jira_check_enabled): Verify Jira keys in commit messages before
-	// accepting a push. EE-only, recent; not in the project_integrations.md version read.
+	// accepting a push. GitLab EE only; added recently.
 	JiraCheckEnabled *bool `json:"jira_check_enabled,omitempty" url:"jira_check_enabled,omitempty"`
 	// JiraExistsCheckEnabled (jira_exists_check_enabled): Push check: referenced Jira issue
 	// must exist. EE-only, recent.
@@ -75,7 +75,8 @@ type JiraOptions struct {
 	// statuses allowed by the status check. EE-only, recent.
 	JiraAllowedStatusesAsString *string `json:"jira_allowed_statuses_as_string,omitempty" url:"jira_allowed_statuses_as_string,omitempty"`
 	// CommentOnEventEnabled (comment_on_event_enabled): Post a comment on the Jira issue for
-	// each referencing commit/MR. Also always present as a top-level response field.
+	// each referencing commit or merge request. Also always present as a top-level response
+	// field.
 	CommentOnEventEnabled *bool `json:"comment_on_event_enabled,omitempty" url:"comment_on_event_enabled,omitempty"`
 	// CommitEvents (commit_events): Fire when commits are pushed/referenced (used by Jira
 	// cross-referencing).
@@ -90,14 +91,20 @@ type JiraOptions struct {
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 	// Active (active): The GitLab 14.8 documentation said it toggles activation; the API
-	// never accepted it (Set always activates). Current GitLab servers ignore this
-	// parameter. Passing it has no effect: declared_params excludes it and PUT merges
-	// active: true.
+	// never accepted it (Set always activates). Sending it has no effect: the server drops
+	// it, and Set always activates the integration.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Leave it unset: Set always turns the integration on, and Delete turns it off.
 	Active *bool `json:"active,omitempty" url:"active,omitempty"`
 	// JiraIssueTransitionAutomatic (jira_issue_transition_automatic): Let GitLab pick the
-	// 'done' transition automatically when closing Jira issues. Current GitLab servers
-	// ignore this parameter. Still documented, but current servers no longer accept it and
-	// drop it; GitLab 14.x accepted it.
+	// 'done' transition automatically when closing Jira issues. Still documented, but
+	// current servers no longer accept it and drop it; GitLab 14.x accepted it.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Set JiraIssueTransitionID (jira_issue_transition_id) to the transitions to
+	// apply, or choose the automatic transition on the integration's settings page in
+	// GitLab.
 	JiraIssueTransitionAutomatic *bool `json:"jira_issue_transition_automatic,omitempty" url:"jira_issue_transition_automatic,omitempty"`
 }
 
@@ -108,6 +115,19 @@ func (o *JiraOptions) validate(p *problems) {
 		p.oneOf("jira_auth_type", fmt.Sprint(int(*o.JiraAuthType)), []string{"0", "1", "2"})
 	}
 	p.required("password", o.Password != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *JiraOptions) ignoredSet() []string {
+	var names []string
+	if o.Active != nil {
+		names = append(names, "active")
+	}
+	if o.JiraIssueTransitionAutomatic != nil {
+		names = append(names, "jira_issue_transition_automatic")
+	}
+	return names
 }
 
 // Format prints o with its secrets redacted, whatever the verb.
@@ -168,6 +188,6 @@ type JiraProperties struct {
 	// statuses allowed by the status check.
 	JiraAllowedStatusesAsString string `json:"jira_allowed_statuses_as_string"`
 	// CommentOnEventEnabled (comment_on_event_enabled): Post a comment on the Jira issue for
-	// each referencing commit/MR.
+	// each referencing commit or merge request.
 	CommentOnEventEnabled bool `json:"comment_on_event_enabled"`
 }

@@ -43,6 +43,12 @@ func (o *JiraCloudAppOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *JiraCloudAppOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o JiraCloudAppOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -34,6 +34,12 @@ func (o *LinearOptions) validate(p *problems) {
 	p.required("workspace_url", o.WorkspaceURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *LinearOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o LinearOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

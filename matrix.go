@@ -83,6 +83,12 @@ func (o *MatrixOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *MatrixOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o MatrixOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -27,14 +27,26 @@ type MattermostSlashCommandsOptions struct {
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 	// Username (username): Listed in the GitLab 14.8 documentation only; the API does not
-	// accept it. Current GitLab servers ignore this parameter. The API never accepted it
-	// (14.x onward).
+	// accept it. The API never accepted it (14.x onward).
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Leave it unset; GitLab never used it.
 	Username *string `json:"username,omitempty" url:"username,omitempty"`
 }
 
 // validate records every problem of o before anything is sent.
 func (o *MattermostSlashCommandsOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *MattermostSlashCommandsOptions) ignoredSet() []string {
+	var names []string
+	if o.Username != nil {
+		names = append(names, "username")
+	}
+	return names
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

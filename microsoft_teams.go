@@ -64,9 +64,12 @@ type MicrosoftTeamsOptions struct {
 	// top-level `inherited`. If omitted on an integration that currently inherits, GitLab
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
-	// NotifyOnlyDefaultBranch (notify_only_default_branch): Legacy boolean replaced by
-	// branches_to_be_notified; documented but never declared for this integration. Current
-	// GitLab servers ignore this parameter.
+	// NotifyOnlyDefaultBranch (notify_only_default_branch): Documented for this integration
+	// once, but the server never accepted it; branches_to_be_notified replaced it.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Set BranchesToBeNotified (branches_to_be_notified) to BranchesDefault to notify
+	// for the default branch only.
 	NotifyOnlyDefaultBranch *bool `json:"notify_only_default_branch,omitempty" url:"notify_only_default_branch,omitempty"`
 }
 
@@ -76,6 +79,16 @@ func (o *MicrosoftTeamsOptions) validate(p *problems) {
 	if o.BranchesToBeNotified != nil {
 		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
 	}
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *MicrosoftTeamsOptions) ignoredSet() []string {
+	var names []string
+	if o.NotifyOnlyDefaultBranch != nil {
+		names = append(names, "notify_only_default_branch")
+	}
+	return names
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

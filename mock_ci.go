@@ -11,7 +11,7 @@ import (
 // Development-only fake CI used to test commit status integration. See [Service] for its
 // methods.
 //
-// Only mounted when Rails runs in development/test (Gitlab.dev_or_test_env?).
+// Served only by GitLab instances running in development or test mode.
 type MockCIService = Service[MockCIOptions, MockCIProperties]
 
 // MockCIOptions are the MockCI settings that Set sends. Required parameters are values
@@ -37,6 +37,12 @@ type MockCIOptions struct {
 // validate records every problem of o before anything is sent.
 func (o *MockCIOptions) validate(p *problems) {
 	p.required("mock_service_url", o.MockServiceURL != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *MockCIOptions) ignoredSet() []string {
+	return nil
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

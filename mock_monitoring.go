@@ -30,6 +30,12 @@ type MockMonitoringOptions struct {
 func (o *MockMonitoringOptions) validate(p *problems) {
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *MockMonitoringOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o MockMonitoringOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

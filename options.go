@@ -23,7 +23,10 @@ const (
 	PrivateToken TokenType = iota
 	// OAuthToken is an OAuth 2.0 access token, sent as "Authorization: Bearer".
 	OAuthToken
-	// JobToken is a CI/CD job token (CI_JOB_TOKEN), sent in the JOB-TOKEN header.
+	// JobToken is a CI/CD job token (CI_JOB_TOKEN), sent in the JOB-TOKEN
+	// header. GitLab accepts job tokens on a short list of endpoints only,
+	// and the Integrations API is not among them: to administer
+	// integrations from a pipeline, use a project or group access token.
 	JobToken
 )
 

@@ -44,6 +44,12 @@ func (o *PackagistOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *PackagistOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o PackagistOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

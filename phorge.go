@@ -36,6 +36,12 @@ func (o *PhorgeOptions) validate(p *problems) {
 	p.required("issues_url", o.IssuesURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *PhorgeOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o PhorgeOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -43,8 +43,10 @@ type PipelinesEmailOptions struct {
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 	// AddPusher (add_pusher): Also email the person who pushed, said the GitLab 14.8
-	// documentation; the API never accepted it. Current GitLab servers ignore this
-	// parameter.
+	// documentation; the API never accepted it.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. List every address to notify in Recipients (recipients).
 	AddPusher *bool `json:"add_pusher,omitempty" url:"add_pusher,omitempty"`
 }
 
@@ -54,6 +56,16 @@ func (o *PipelinesEmailOptions) validate(p *problems) {
 	if o.BranchesToBeNotified != nil {
 		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
 	}
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *PipelinesEmailOptions) ignoredSet() []string {
+	var names []string
+	if o.AddPusher != nil {
+		names = append(names, "add_pusher")
+	}
+	return names
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

@@ -36,6 +36,12 @@ func (o *PivotalTrackerOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *PivotalTrackerOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o PivotalTrackerOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

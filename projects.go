@@ -2,7 +2,13 @@ package integrations
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 )
 
 // ProjectInfo is one project of a group, as Client.Projects reports it.
@@ -74,20 +80,243 @@ func WithoutSubgroups() ProjectsOption { return func(c *projectsConfig) { c.noSu
 // per_page, 1 to 100; 100 by default).
 func WithPageSize(n int) ProjectsOption { return func(c *projectsConfig) { c.perPage = n } }
 
+// maxPageSize is the largest per_page GitLab honours.
+const maxPageSize = 100
+
 // Projects lists the projects of a group, those of its subgroups included
 // (unless WithoutSubgroups), archived ones left out (unless
-// IncludeArchived). It follows every page, under the client's retries and
-// rate limiter; iteration stops at the first error, which is yielded.
+// IncludeArchived), in the order of their IDs. It follows every page, under
+// the client's retries and rate limiter: keyset pagination where the server
+// offers it for a group's projects, page numbers (X-Next-Page) where it does
+// not. Iteration stops at the first error, which is yielded; when the
+// caller stops iterating, no further page is requested.
+//
+// A next-page link that leaves the client's GitLab host or API path is
+// never followed: the token goes only where the client was told to send it.
 func (c *Client) Projects(ctx context.Context, group Scope, opts ...ProjectsOption) iter.Seq2[*ProjectInfo, error] {
 	return func(yield func(*ProjectInfo, error) bool) {
-		yield(nil, errorf("Projects: not implemented yet"))
+		cfg, err := c.listConfig(ctx, "Projects", group, opts)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		q := url.Values{}
+		q.Set("include_subgroups", strconv.FormatBool(!cfg.noSubgroup))
+		if !cfg.archived {
+			q.Set("archived", "false")
+		}
+		q.Set("order_by", "id")
+		q.Set("sort", "asc")
+		q.Set("per_page", strconv.Itoa(cfg.perPage))
+		keyset := url.Values{}
+		for k, v := range q {
+			keyset[k] = v
+		}
+		keyset.Set("pagination", "keyset")
+		first := c.endpoint(group, "/projects")
+		first.RawQuery = keyset.Encode()
+		fallback := c.endpoint(group, "/projects")
+		fallback.RawQuery = q.Encode()
+		for p, err := range paginate[ProjectInfo](ctx, c, first, fallback) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if p.Archived && !cfg.archived {
+				continue // a server that ignored archived=false
+			}
+			if !yield(p, nil) {
+				return
+			}
+		}
 	}
 }
 
-// Subgroups lists the groups below a group, at every depth (unless
-// WithoutSubgroups), following every page.
+// Subgroups lists the groups below a group, at every depth (GitLab's
+// descendant groups; only the direct children with WithoutSubgroups), in
+// the order of their IDs. It follows every page as Projects does, under the
+// client's retries and rate limiter; iteration stops at the first error,
+// which is yielded.
 func (c *Client) Subgroups(ctx context.Context, group Scope, opts ...ProjectsOption) iter.Seq2[*GroupInfo, error] {
 	return func(yield func(*GroupInfo, error) bool) {
-		yield(nil, errorf("Subgroups: not implemented yet"))
+		cfg, err := c.listConfig(ctx, "Subgroups", group, opts)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		rest := "/descendant_groups"
+		if cfg.noSubgroup {
+			rest = "/subgroups"
+		}
+		q := url.Values{}
+		q.Set("order_by", "id")
+		q.Set("sort", "asc")
+		q.Set("per_page", strconv.Itoa(cfg.perPage))
+		first := c.endpoint(group, rest)
+		first.RawQuery = q.Encode()
+		for g, err := range paginate[GroupInfo](ctx, c, first, nil) {
+			if !yield(g, err) || err != nil {
+				return
+			}
+		}
 	}
+}
+
+// listConfig checks the arguments of Projects and Subgroups before anything
+// is sent and applies the options.
+func (c *Client) listConfig(ctx context.Context, call string, group Scope, opts []ProjectsOption) (projectsConfig, error) {
+	cfg := projectsConfig{perPage: maxPageSize}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	switch {
+	case c == nil:
+		return cfg, errorf("%s on a nil *Client: use NewClient", call)
+	case ctx == nil:
+		return cfg, invalid("%s: nil context.Context (use context.Background())", call)
+	case group == Scope{}:
+		return cfg, invalid("%s: empty group reference (use Group(path) or GroupID(id))", call)
+	case !group.IsGroup():
+		return cfg, invalid("%s lists the contents of a group, not of %s (use Group(path) or GroupID(id))", call, group)
+	case cfg.perPage < 1 || cfg.perPage > maxPageSize:
+		return cfg, invalid("%s: page size %d is outside 1 to %d", call, cfg.perPage, maxPageSize)
+	}
+	if err := group.validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// paginate requests first and every page after it, yielding each entry.
+// When the server refuses first because it has no keyset pagination for
+// the endpoint (405, or 400 naming keyset), the listing starts again at
+// fallback, with page numbers; fallback is nil when first does not ask for
+// keyset pagination.
+func paginate[T any](ctx context.Context, c *Client, first, fallback *url.URL) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		next := first
+		seen := map[string]bool{}
+		page := 0
+		for next != nil {
+			if seen[next.String()] {
+				yield(nil, fmt.Errorf("%w: the next page of %s is a page already read: stopped", ErrInvalidResponse, first.Path))
+				return
+			}
+			seen[next.String()] = true
+			var resp *http.Response
+			var entries []*T
+			err := c.do(ctx, http.MethodGet, next, nil, &entries, []RequestOption{WithResponseInto(&resp)})
+			if err != nil && page == 0 && fallback != nil && keysetRefused(err) {
+				next, fallback = fallback, nil
+				continue
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			page++
+			for i, e := range entries {
+				if e == nil {
+					yield(nil, fmt.Errorf("integrations: GET %s: %w: entry %d of page %d is null", next.Path, ErrInvalidResponse, i, page))
+					return
+				}
+			}
+			for _, e := range entries {
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if resp == nil {
+				return
+			}
+			if next, err = c.nextPage(next, resp.Header); err != nil {
+				yield(nil, err)
+				return
+			}
+		}
+	}
+}
+
+// keysetRefused reports whether GitLab refused a keyset pagination request
+// for an endpoint that does not offer it.
+func keysetRefused(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.StatusCode == http.StatusMethodNotAllowed ||
+		(e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "keyset"))
+}
+
+// nextPage returns the URL of the page after cur, nil after the last one.
+// It prefers the Link header's rel="next" (the only way on with keyset
+// pagination), and uses X-Next-Page when there is no usable link. A link
+// that leaves the client's API (another scheme, host or path) is not
+// followed; when it is the only way on, nextPage fails rather than send
+// the token elsewhere or silently stop early.
+func (c *Client) nextPage(cur *url.URL, h http.Header) (*url.URL, error) {
+	link, found := nextLink(h)
+	var linkErr error
+	if found {
+		u, err := c.sameEndpoint(cur, link)
+		if err == nil {
+			return u, nil
+		}
+		linkErr = err
+	}
+	if np := strings.TrimSpace(h.Get("X-Next-Page")); np != "" {
+		n, err := strconv.Atoi(np)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%w: X-Next-Page %q is not a page number", ErrInvalidResponse, np)
+		}
+		u := *cur
+		q := u.Query()
+		q.Del("pagination")
+		q.Set("page", strconv.Itoa(n))
+		u.RawQuery = q.Encode()
+		return &u, nil
+	}
+	return nil, linkErr
+}
+
+// sameEndpoint parses a next-page link and accepts it only when it stays
+// on the endpoint being listed: the base URL's scheme and host, and the
+// path of the current request.
+func (c *Client) sameEndpoint(cur *url.URL, link string) (*url.URL, error) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return nil, fmt.Errorf("%w: malformed next-page link: %w", ErrInvalidResponse, err)
+	}
+	if u.Scheme != c.baseURL.Scheme || !strings.EqualFold(u.Host, c.baseURL.Host) || u.User != nil ||
+		(!strings.EqualFold(u.EscapedPath(), cur.EscapedPath()) && u.Path != cur.Path) || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: the next-page link leaves %s%s (to %s://%s%s): not followed, so the token stays with the configured GitLab",
+			ErrInvalidResponse, c.baseURL.Host, cur.Path, u.Scheme, u.Host, u.Path)
+	}
+	return u, nil
+}
+
+// nextLink finds the URL of rel="next" in Link headers such as
+// `<https://gitlab.example.com/api/v4/…&page=2>; rel="next", <…>; rel="last"`.
+func nextLink(h http.Header) (string, bool) {
+	for _, line := range h.Values("Link") {
+		for _, part := range strings.Split(line, ",") {
+			target, params, ok := strings.Cut(part, ";")
+			if !ok {
+				continue
+			}
+			target = strings.TrimSpace(target)
+			if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+				continue
+			}
+			for _, p := range strings.Split(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(k, "rel") && strings.EqualFold(strings.Trim(v, `"`), "next") {
+					return target[1 : len(target)-1], true
+				}
+			}
+		}
+	}
+	return "", false
 }

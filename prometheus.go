@@ -41,6 +41,12 @@ func (o *PrometheusOptions) validate(p *problems) {
 	p.required("api_url", o.APIURL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *PrometheusOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o PrometheusOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -50,6 +50,12 @@ func (o *PushoverOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *PushoverOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o PushoverOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

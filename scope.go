@@ -1,7 +1,6 @@
 package integrations
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -62,29 +61,28 @@ func (s Scope) validate() error {
 	if s.path == "" {
 		if s.id <= 0 {
 			if s.id == 0 {
-				return fmt.Errorf("%w: empty %s reference (use %s(path) or %sID(id) with an ID above zero)",
-					ErrValidation, kind, capitalize(kind), capitalize(kind))
+				return invalid("empty %s reference (use %s(path) or %sID(id) with an ID above zero)", kind, capitalize(kind), capitalize(kind))
 			}
-			return fmt.Errorf("%w: %s ID %d is not positive", ErrValidation, kind, s.id)
+			return invalid("%s ID %d is not positive", kind, s.id)
 		}
 		return nil
 	}
 	p := s.path
 	for _, r := range p {
 		if unicode.IsControl(r) || unicode.IsSpace(r) {
-			return fmt.Errorf("%w: %s path %q contains a space or control character", ErrValidation, kind, p)
+			return invalid("%s path %q contains a space or control character", kind, p)
 		}
 	}
 	if strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//") {
-		return fmt.Errorf("%w: %s path %q has an empty segment (write it as \"group/name\", without leading or trailing slashes)", ErrValidation, kind, p)
+		return invalid("%s path %q has an empty segment (write it as \"group/name\", without leading or trailing slashes)", kind, p)
 	}
 	for _, seg := range strings.Split(p, "/") {
 		if seg == "." || seg == ".." {
-			return fmt.Errorf("%w: %s path %q contains a %q segment", ErrValidation, kind, p, seg)
+			return invalid("%s path %q contains a %q segment", kind, p, seg)
 		}
 	}
 	if strings.ContainsAny(p, "?#%\\") {
-		return fmt.Errorf("%w: %s path %q contains a character GitLab paths never have (?, #, %% or \\)", ErrValidation, kind, p)
+		return invalid("%s path %q contains a character GitLab paths never have (?, #, %% or \\)", kind, p)
 	}
 	return nil
 }

@@ -123,17 +123,28 @@ type SlackOptions struct {
 	// top-level `inherited`. If omitted on an integration that currently inherits, GitLab
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
-	// NotifyOnlyDefaultBranch (notify_only_default_branch): Legacy boolean replaced by
-	// branches_to_be_notified; documented but never declared for this integration. Current
-	// GitLab servers ignore this parameter.
+	// NotifyOnlyDefaultBranch (notify_only_default_branch): Documented for this integration
+	// once, but the server never accepted it; branches_to_be_notified replaced it.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Set BranchesToBeNotified (branches_to_be_notified) to BranchesDefault to notify
+	// for the default branch only.
 	NotifyOnlyDefaultBranch *bool `json:"notify_only_default_branch,omitempty" url:"notify_only_default_branch,omitempty"`
 	// CommitEvents (commit_events): Listed in the GitLab 14.8 documentation only; the API
-	// does not accept it. Current GitLab servers ignore this parameter. Slack notifications
-	// do not support commit events; never a declared param.
+	// does not accept it. Slack notifications have no commit events; the server never
+	// accepted it.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Leave it unset; Slack notifications have no commit events (PushEvents covers
+	// pushes).
 	CommitEvents *bool `json:"commit_events,omitempty" url:"commit_events,omitempty"`
 	// JobEvents (job_events): Listed in the GitLab 14.8 documentation only; the API does not
-	// accept it. Current GitLab servers ignore this parameter. Slack notifications do not
-	// support job events; never a declared param (job_events is only a response field).
+	// accept it. Slack notifications have no job events; the server never accepted it
+	// (job_events appears in answers only).
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Leave it unset; Slack notifications have no job events (PipelineEvents covers
+	// pipelines).
 	JobEvents *bool `json:"job_events,omitempty" url:"job_events,omitempty"`
 }
 
@@ -146,6 +157,22 @@ func (o *SlackOptions) validate(p *problems) {
 	if o.LabelsToBeNotifiedBehavior != nil {
 		p.oneOf("labels_to_be_notified_behavior", string(*o.LabelsToBeNotifiedBehavior), []string{"match_any", "match_all"})
 	}
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *SlackOptions) ignoredSet() []string {
+	var names []string
+	if o.NotifyOnlyDefaultBranch != nil {
+		names = append(names, "notify_only_default_branch")
+	}
+	if o.CommitEvents != nil {
+		names = append(names, "commit_events")
+	}
+	if o.JobEvents != nil {
+		names = append(names, "job_events")
+	}
+	return names
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

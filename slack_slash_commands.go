@@ -38,6 +38,12 @@ func (o *SlackSlashCommandsOptions) validate(p *problems) {
 	p.required("token", o.Token != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *SlackSlashCommandsOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o SlackSlashCommandsOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

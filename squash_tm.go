@@ -41,6 +41,12 @@ func (o *SquashTMOptions) validate(p *problems) {
 	p.required("url", o.URL != "")
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *SquashTMOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o SquashTMOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

@@ -8,8 +8,8 @@ import (
 )
 
 // TeamCityService manages the JetBrains TeamCity integration (slug "teamcity") of
-// projects and groups: Triggers TeamCity builds on push/MR and reads build status. See
-// [Service] for its methods.
+// projects and groups: Triggers TeamCity builds on push and merge request and reads build
+// status. See [Service] for its methods.
 type TeamCityService = Service[TeamCityOptions, TeamCityProperties]
 
 // TeamCityOptions are the JetBrains TeamCity settings that Set sends. Required parameters
@@ -46,6 +46,12 @@ func (o *TeamCityOptions) validate(p *problems) {
 	p.required("build_type", o.BuildType != "")
 	p.required("username", o.Username != "")
 	p.required("password", o.Password != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *TeamCityOptions) ignoredSet() []string {
+	return nil
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

@@ -87,6 +87,12 @@ func (o *TelegramOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *TelegramOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o TelegramOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

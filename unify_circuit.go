@@ -73,6 +73,12 @@ func (o *UnifyCircuitOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *UnifyCircuitOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o UnifyCircuitOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

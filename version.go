@@ -1,6 +1,12 @@
 package integrations
 
-import "context"
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+)
 
 // ServerVersion is what a GitLab server says of itself.
 type ServerVersion struct {
@@ -12,8 +18,47 @@ type ServerVersion struct {
 	Enterprise bool `json:"enterprise"`
 }
 
-// ServerVersion asks the server for its version (GET /version, and
-// /metadata where the server has it).
+// ServerVersion asks the server for its version: GET /metadata, which
+// GitLab 15.2 and later answer with the edition, and GET /version on older
+// servers, where Enterprise is read from the "-ee" suffix of the version.
+// Both calls go through the client's retries and rate limiter.
 func (c *Client) ServerVersion(ctx context.Context, opts ...RequestOption) (*ServerVersion, error) {
-	return nil, errorf("ServerVersion: not implemented yet")
+	if c == nil {
+		return nil, errorf("ServerVersion on a nil *Client: use NewClient")
+	}
+	if ctx == nil {
+		return nil, invalid("ServerVersion: nil context.Context (use context.Background())")
+	}
+	var meta struct {
+		Version    string `json:"version"`
+		Revision   string `json:"revision"`
+		Enterprise *bool  `json:"enterprise"`
+	}
+	err := c.do(ctx, http.MethodGet, c.apiPath("/metadata"), nil, &meta, opts)
+	var gerr *Error
+	if errors.As(err, &gerr) && gerr.StatusCode == http.StatusNotFound {
+		// Before 15.2: no /metadata.
+		meta.Enterprise = nil
+		err = c.do(ctx, http.MethodGet, c.apiPath("/version"), nil, &meta, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if meta.Version == "" {
+		return nil, errorf("GET %s: %w: the answer has no \"version\"", c.apiPath("/version"), ErrInvalidResponse)
+	}
+	v := &ServerVersion{Version: meta.Version, Revision: meta.Revision}
+	if meta.Enterprise != nil {
+		v.Enterprise = *meta.Enterprise
+	} else {
+		v.Enterprise = strings.HasSuffix(strings.ToLower(meta.Version), "-ee")
+	}
+	return v, nil
+}
+
+// apiPath is the URL of a path directly below the API root, such as
+// /version.
+func (c *Client) apiPath(rest string) *url.URL {
+	base := c.baseURL
+	return &url.URL{Scheme: base.Scheme, Host: base.Host, Path: base.Path + rest, RawPath: base.EscapedPath() + rest}
 }

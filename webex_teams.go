@@ -73,6 +73,12 @@ func (o *WebexTeamsOptions) validate(p *problems) {
 	}
 }
 
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *WebexTeamsOptions) ignoredSet() []string {
+	return nil
+}
+
 // Format prints o with its secrets redacted, whatever the verb.
 func (o WebexTeamsOptions) Format(f fmt.State, verb rune) { formatOptions(f, verb, o) }
 

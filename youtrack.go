@@ -29,7 +29,10 @@ type YouTrackOptions struct {
 	// re-applies inheritance and ignores the other values sent.
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 	// Description (description): Listed in the GitLab 14.8 documentation but never accepted
-	// by the API. Current GitLab servers ignore this parameter.
+	// by the API.
+	//
+	// Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is
+	// sent. Leave it unset; GitLab shows the integration's own description.
 	Description *string `json:"description,omitempty" url:"description,omitempty"`
 }
 
@@ -37,6 +40,16 @@ type YouTrackOptions struct {
 func (o *YouTrackOptions) validate(p *problems) {
 	p.required("project_url", o.ProjectURL != "")
 	p.required("issues_url", o.IssuesURL != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *YouTrackOptions) ignoredSet() []string {
+	var names []string
+	if o.Description != nil {
+		names = append(names, "description")
+	}
+	return names
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

@@ -10,7 +10,8 @@ import (
 // ZenTaoService manages the ZenTao integration (slug "zentao") of projects and groups:
 // Uses ZenTao as the external issue tracker. See [Service] for its methods.
 //
-// Deprecated (docs removed; planned move to JiHu edition) but still declared in the API.
+// GitLab deprecated it (its documentation was removed; it is planned to move to the JiHu
+// edition), but the API still serves it.
 type ZenTaoService = Service[ZenTaoOptions, ZenTaoProperties]
 
 // ZenTaoOptions are the ZenTao settings that Set sends. Required parameters are values
@@ -38,6 +39,12 @@ func (o *ZenTaoOptions) validate(p *problems) {
 	p.required("url", o.URL != "")
 	p.required("api_token", o.APIToken != "")
 	p.required("zentao_product_xid", o.ZenTaoProductXID != "")
+}
+
+// ignoredSet returns the API names of the parameters set in o that current
+// GitLab ignores, for Set's warning.
+func (o *ZenTaoOptions) ignoredSet() []string {
+	return nil
 }
 
 // Format prints o with its secrets redacted, whatever the verb.

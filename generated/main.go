@@ -237,6 +237,9 @@ func (g *generator) integrationFile(it desc.Integration) []byte {
 			text += " Secret: redacted when printed."
 		}
 		w("%s", comment("\t", text))
+		if p.Ignored {
+			w("\t//\n%s", comment("\t", "Deprecated: current GitLab ignores this parameter, and Set logs a warning when it is sent. "+sentence(p.Instead)))
+		}
 		typ := g.goType(p)
 		tags := fmt.Sprintf(`json:"%s" url:"%s"`, p.Name, p.Name)
 		switch {
@@ -286,6 +289,35 @@ func (g *generator) integrationFile(it desc.Integration) []byte {
 		w("%s\t\tp.%s(%q, %s, %s)\n%s", guardOpen, check, p.Name, str, allowed, guardClose)
 	}
 	w("}\n\n")
+
+	// Ignored parameters.
+	w("// ignoredSet returns the API names of the parameters set in o that current\n// GitLab ignores, for Set's warning.\n")
+	w("func (o *%sOptions) ignoredSet() []string {\n", n)
+	any := false
+	for _, p := range it.Parameters {
+		if !p.Ignored {
+			continue
+		}
+		if !any {
+			w("\tvar names []string\n")
+			any = true
+		}
+		isSet := "o." + p.GoName + " != nil"
+		switch {
+		case p.Required && p.Type == "string":
+			isSet = "o." + p.GoName + " != \"\""
+		case p.Required && p.Type == "boolean":
+			isSet = "o." + p.GoName
+		case p.Required && p.Type == "integer":
+			isSet = "o." + p.GoName + " != 0"
+		}
+		w("\tif %s {\n\t\tnames = append(names, %q)\n\t}\n", isSet, p.Name)
+	}
+	if any {
+		w("\treturn names\n}\n\n")
+	} else {
+		w("\treturn nil\n}\n\n")
+	}
 
 	// Redaction.
 	w("// Format prints o with its secrets redacted, whatever the verb.\n")
@@ -371,7 +403,7 @@ func (g *generator) clientFile() []byte {
 	w("var catalog = []IntegrationInfo{\n")
 	for _, it := range g.d.Integrations {
 		w("\t{\n\t\tSlug: %q, GoName: %q, Title: %q,\n\t\tSummary: %q,\n", it.Slug, it.GoName, it.Title, it.Summary)
-		w("\t\tTier: %q, Project: %v, Group: %v, InSeed: %v, RemovedIn: %q, Note: %q,\n", it.Tier, it.Project, it.Group, it.InSeed, it.RemovedIn, it.Note)
+		w("\t\tTier: %q, Project: %v, Group: %v, RemovedIn: %q, Note: %q,\n", it.Tier, it.Project, it.Group, it.RemovedIn, it.Note)
 		w("\t\tEvents: %#v,\n\t\tParameters: []ParameterInfo{\n", it.Events)
 		for _, p := range it.Parameters {
 			w("\t\t\t{Name: %q, GoName: %q, Type: %q, Required: %v, Secret: %v, Returned: %v, Event: %v, Ignored: %v, CommaList: %v, AllowedValues: %#v,\n\t\t\t\tDescription: %q, Note: %q},\n",

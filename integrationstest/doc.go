@@ -31,6 +31,16 @@
 //     group, a missing or wrong token (401) and a token whose user is not a
 //     Maintainer (403) each get GitLab's status and body.
 //
+// The group tree is derived from the paths given to AddProject and AddGroup
+// (AddProject("acme/sub/web") implies the groups acme and acme/sub):
+// GET /groups/:id/projects (include_subgroups, archived, per_page, page,
+// order_by=id, sort, and keyset pagination with pagination=keyset and
+// id_after), GET /groups/:id/descendant_groups and GET /groups/:id/subgroups
+// answer with GitLab's pagination headers (X-Total, X-Total-Pages,
+// X-Per-Page, X-Page, X-Next-Page, X-Prev-Page, Link) and GitLab's
+// order. Server.ArchiveProject archives a project;
+// WithoutKeysetPagination plays a server without keyset pagination.
+//
 // Projects and groups are addressed by numeric ID or by URL-encoded full
 // path ("acme%2Fweb"), compared without regard to case, as GitLab does; the
 // legacy /projects/:id/services alias works too.
@@ -45,6 +55,10 @@
 // (deprecated), Prometheus, Slack slash commands) are answered as current
 // GitLab answers them, as unknown slugs, unless WithRemovedIntegrations asks
 // the server to behave like an older GitLab that still serves them.
+// WithLegacyServicesOnly plays a GitLab before 14.4, which has the project
+// endpoints below /projects/:id/services only, and WithVersion sets what
+// GET /version and GET /metadata report (DefaultVersion unless given; no
+// /metadata before 15.2).
 //
 // The GitLab for Slack app and GitLab for Jira Cloud app integrations cannot
 // be created through the API (GitLab answers 422); Server.InstallApp plays
@@ -88,12 +102,11 @@
 //     token's role holds on every project and group, and every project is
 //     visible to every token. Sudo is ignored.
 //   - Not served: the slash-command trigger endpoint, If-Unmodified-Since
-//     (412) on DELETE, pagination headers (the list is not paginated on
-//     GitLab either), request IDs. updated_at changes on every PUT, even one
+//     (412) on DELETE, request IDs, any other part of GitLab's API. updated_at changes on every PUT, even one
 //     that changes nothing.
 //   - IDs are small and sequential; projects and groups have separate ID
-//     sequences, and a project whose parent path is no group lives in a
-//     user's namespace, which the server does not model further.
+//     sequences. The groups above every path given to AddProject or
+//     AddGroup exist (there are no users' namespaces).
 //   - Faults (WithFailEvery, FailNext) answer before the request is served,
 //     so a failed request never changed anything; a real GitLab can fail
 //     after the change was made.

@@ -191,11 +191,12 @@ func TestValidationAnswersThroughTheSDK(t *testing.T) {
 
 	// Unknown and ignored parameters are dropped, not refused.
 	c = newClient(t, srv, integrations.WithHTTPClient(edit(func(m map[string]any) { m["no_such_param"] = 1 })))
-	s, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{
-		Webhook:                 "https://hooks.slack.com/services/T0/B0/X",
-		NotifyOnlyDefaultBranch: integrations.Ptr(true), // ignored by current GitLab
-		CommitEvents:            integrations.Ptr(false),
-	})
+	ignored := &integrations.SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/X"}
+	//lint:ignore SA1019 sending a parameter current GitLab ignores is what is tested
+	ignored.NotifyOnlyDefaultBranch = integrations.Ptr(true)
+	//lint:ignore SA1019 sending a parameter current GitLab ignores is what is tested
+	ignored.CommitEvents = integrations.Ptr(false)
+	s, err := c.Slack.Set(ctx, integrations.Project("acme/web"), ignored)
 	require.NoError(t, err)
 	assert.True(t, s.CommitEvents, "an ignored flag leaves the default")
 	assert.NotContains(t, string(s.RawProperties), "no_such_param")
@@ -369,7 +370,7 @@ func TestInheritedSettings(t *testing.T) {
 	srv.AddGroup("acme")
 	srv.AddGroup("acme/platform")
 	srv.AddProject("acme/platform/api")
-	orphan := srv.AddProject("alice/tool") // a user's namespace: no group above
+	orphan := srv.AddProject("alice/tool") // its group "alice" has no integration to inherit
 	c := newClient(t, srv)
 	ctx := context.Background()
 	inherit := &integrations.SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/P", UseInheritedSettings: integrations.Ptr(true)}

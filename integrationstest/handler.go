@@ -66,10 +66,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	GET, PUT, DELETE /api/v4/projects/:id/integrations/:slug
 //	the same below /api/v4/projects/:id/services (the legacy alias)
 //	and below /api/v4/groups/:id/integrations (no alias)
+//	GET /api/v4/groups/:id/projects, …/descendant_groups, …/subgroups
+//	GET /api/v4/version, /api/v4/metadata
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/")
 	if !ok {
 		routeNotFound(w)
+		return
+	}
+	if rest == "version" || rest == "metadata" {
+		s.version(w, r, rest == "metadata")
 		return
 	}
 	segs := strings.Split(rest, "/")
@@ -78,9 +84,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	group := segs[0] == "groups"
+	if group && len(segs) == 3 && (segs[2] == "projects" || segs[2] == "descendant_groups" || segs[2] == "subgroups") {
+		if ref, err := url.PathUnescape(segs[1]); err == nil && ref != "" {
+			s.groupTree(w, r, ref, segs[2])
+			return
+		}
+	}
 	switch {
 	case segs[0] != "projects" && !group,
-		segs[2] != "integrations" && (group || segs[2] != "services"):
+		segs[2] != "integrations" && (group || segs[2] != "services"),
+		s.cfg.legacy && segs[2] == "integrations":
 		routeNotFound(w)
 		return
 	}
@@ -131,6 +144,12 @@ func notAllowed(w http.ResponseWriter, allow string) {
 // checks the token's role, answering as GitLab does when one fails (401,
 // 404, 403), then calls fn with s.mu held.
 func (s *Server) withHolder(w http.ResponseWriter, r *http.Request, group bool, ref string, fn func(h *holder)) {
+	s.withHolderRole(w, r, group, ref, true, fn)
+}
+
+// withHolderRole is withHolder; admin says whether the call needs the
+// Maintainer role (administering integrations) or any role (reading).
+func (s *Server) withHolderRole(w http.ResponseWriter, r *http.Request, group bool, ref string, admin bool, fn func(h *holder)) {
 	tok := requestToken(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,7 +167,7 @@ func (s *Server) withHolder(w http.ResponseWriter, r *http.Request, group bool, 
 		answerMessage(w, http.StatusNotFound, "404 "+reg.kind+" Not Found")
 		return
 	}
-	if role != Maintainer {
+	if admin && role != Maintainer {
 		answerMessage(w, http.StatusForbidden, "403 Forbidden")
 		return
 	}

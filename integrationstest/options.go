@@ -15,13 +15,16 @@ type config struct {
 	failStatus int
 	removed    bool
 	logLimit   int
+	noKeyset   bool
+	legacy     bool
+	version    string
 }
 
 // defaultLogLimit bounds the request log of a long-running server.
 const defaultLogLimit = 10000
 
 func defaultConfig() config {
-	return config{addr: "127.0.0.1:0", logLimit: defaultLogLimit}
+	return config{addr: "127.0.0.1:0", logLimit: defaultLogLimit, version: DefaultVersion}
 }
 
 // WithToken makes tok the token the server issues to a Maintainer, instead
@@ -97,4 +100,38 @@ func normaliseStatus(status int) int {
 		return 500
 	}
 	return status
+}
+
+// WithoutKeysetPagination makes the server answer a keyset pagination
+// request for a group's projects (pagination=keyset) with 405, as GitLab
+// does on an endpoint that does not offer it, so that a client must fall
+// back to page numbers.
+func WithoutKeysetPagination() Option {
+	return func(c *config) { c.noKeyset = true }
+}
+
+// DefaultVersion is the GitLab version the server reports unless
+// WithVersion says otherwise: the version whose API it plays.
+const DefaultVersion = "19.0.0-ee"
+
+// WithVersion makes the server report version (such as "14.3.0-ee" or
+// "16.11.2") on GET /version and GET /metadata. A version before 15.2 has
+// no /metadata: it is answered as an unknown route, as such servers do.
+// The version changes nothing else; combine it with
+// WithLegacyServicesOnly or WithRemovedIntegrations to play an older
+// server fully.
+func WithVersion(version string) Option {
+	return func(c *config) {
+		if version != "" {
+			c.version = version
+		}
+	}
+}
+
+// WithLegacyServicesOnly makes the server play a GitLab before 14.4, which
+// has the project endpoints below /projects/:id/services only: every path
+// below /projects/:id/integrations and /groups/:id/integrations is
+// answered as an unknown route (404 {"error":"404 Not Found"}).
+func WithLegacyServicesOnly() Option {
+	return func(c *config) { c.legacy = true }
 }

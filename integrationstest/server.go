@@ -153,9 +153,10 @@ func (s *Server) NewClient(opts ...integrations.ClientOption) (*integrations.Cli
 }
 
 // AddProject creates a project with the given full path, such as
-// "acme/web", and returns its ID. A project whose parent path names a group
-// (see AddGroup) belongs to it and may inherit its integrations; otherwise
-// it lives in a user's namespace. Adding a path that exists returns its ID.
+// "acme/web", and returns its ID. The groups above it ("acme") are created
+// too when they do not exist, so the project belongs to them: it appears in
+// their GET /groups/:id/projects and may inherit their integrations. Adding
+// a path that exists returns its ID.
 // It returns 0, and adds nothing, for an invalid path or one that names a
 // group (in GitLab a path names one project or one group).
 func (s *Server) AddProject(path string) int64 {
@@ -164,12 +165,13 @@ func (s *Server) AddProject(path string) int64 {
 	if !validPath(path) || s.groups.byPath(path) != nil {
 		return 0
 	}
+	s.addParents(path)
 	return s.projects.add(path).id
 }
 
 // AddGroup creates a group with the given full path, such as "acme" or
-// "acme/platform", and returns its ID. Adding a path that exists returns
-// its ID. It returns 0, and adds nothing, for an invalid path or one that
+// "acme/platform", and returns its ID. The groups above it are created too
+// when they do not exist. Adding a path that exists returns its ID. It returns 0, and adds nothing, for an invalid path or one that
 // names a project.
 func (s *Server) AddGroup(path string) int64 {
 	s.mu.Lock()
@@ -177,6 +179,7 @@ func (s *Server) AddGroup(path string) int64 {
 	if !validPath(path) || s.projects.byPath(path) != nil {
 		return 0
 	}
+	s.addParents(path)
 	return s.groups.add(path).id
 }
 

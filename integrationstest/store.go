@@ -33,6 +33,8 @@ type holder struct {
 	id      int64
 	path    string
 	records map[string]*record // by slug
+	// archived is true for a project archived with ArchiveProject.
+	archived bool
 }
 
 // registry holds the projects or the groups, by ID and by path.

@@ -21,7 +21,8 @@ type Integration struct {
 	// Project and Group tell at which levels the integration can be set up.
 	Project bool `json:"project"`
 	Group   bool `json:"group"`
-	// InSeed is true for the 37 integrations of the original documentation.
+	// InSeed is true for the 37 integrations of GitLab's 14.8 documentation,
+	// which the SDK started from; it is not part of the SDK's API.
 	InSeed bool `json:"in_seed"`
 	// RemovedIn is the GitLab version that removed the integration from the
 	// API; such integrations still run on older self-managed servers.
@@ -48,6 +49,9 @@ type Parameter struct {
 	Event bool `json:"event,omitempty"`
 	// Ignored is true when the current server accepts the name but drops it.
 	Ignored bool `json:"ignored,omitempty"`
+	// Instead says, for an ignored parameter, what to do instead; the
+	// generator puts it in the field's Deprecated: paragraph.
+	Instead string `json:"instead,omitempty"`
 	// Enum names the enum type of the parameter, if it has allowed values.
 	Enum string `json:"enum,omitempty"`
 	// CommaList is true for string parameters that hold a comma-separated

@@ -121,6 +121,28 @@ var enums = map[string]desc.Enum{
 		Description: "PushoverSound is the notification sound of Pushover messages."},
 }
 
+// insteadOf says what to do instead of a parameter current GitLab ignores,
+// by "slug.name" or by name alone; every ignored parameter needs an entry.
+var insteadOf = map[string]string{
+	"notify_only_default_branch": "Set BranchesToBeNotified (branches_to_be_notified) to BranchesDefault to notify for the default branch only.",
+	"description":                "Leave it unset; GitLab shows the integration's own description.",
+	"title":                      "Leave it unset; GitLab shows the integration's own title.",
+	"jira.active":                "Leave it unset: Set always turns the integration on, and Delete turns it off.",
+	"jira.jira_issue_transition_automatic": "Set JiraIssueTransitionID (jira_issue_transition_id) to the transitions to apply, " +
+		"or choose the automatic transition on the integration's settings page in GitLab.",
+	"mattermost-slash-commands.username": "Leave it unset; GitLab never used it.",
+	"pipelines-email.add_pusher":         "List every address to notify in Recipients (recipients).",
+	"slack.commit_events":                "Leave it unset; Slack notifications have no commit events (PushEvents covers pushes).",
+	"slack.job_events":                   "Leave it unset; Slack notifications have no job events (PipelineEvents covers pipelines).",
+}
+
+func instead(slug, name string) string {
+	if s, ok := insteadOf[slug+"."+name]; ok {
+		return s
+	}
+	return insteadOf[name]
+}
+
 // alsoSecret are parameters the SDK redacts although GitLab's model does not
 // flag them secret: webhook URLs carry their own credentials, and private
 // keys are private whether or not GitLab echoes them.
@@ -200,10 +222,12 @@ func main() {
 				p.Note = strings.TrimSpace("The original documentation said " + strings.TrimPrefix(rp.SeedDiscrepancy, "seed ") +
 					"; this follows the server. " + p.Note)
 			}
-			if p.Ignored && !strings.Contains(p.Note, "ignored") {
-				p.Note = strings.TrimSpace("Current GitLab servers ignore this parameter. " + p.Note)
+			if p.Ignored {
+				if p.Instead = instead(ri.Slug, rp.Name); p.Instead == "" {
+					log.Fatalf("%s.%s: current GitLab ignores it: add what to do instead to insteadOf", ri.Slug, rp.Name)
+				}
 			}
-			for _, text := range []*string{&p.Description, &p.Note} {
+			for _, text := range []*string{&p.Description, &p.Note, &p.Instead} {
 				if *text, err = userProse(ri.Slug+"."+rp.Name, *text); err != nil {
 					log.Fatal(err)
 				}

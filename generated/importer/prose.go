@@ -46,10 +46,31 @@ var proseRewrites = []struct{ old, new string }{
 	{"Model default is `all`; the generated OpenAPI description wrongly says `default`.",
 		"GitLab's default is `all` (its own API description wrongly says `default`)."},
 	{"Required by model validation when gating is enabled.", "GitLab requires it when gating is enabled."},
+	{"Still declared for backward compatibility; GET always reports true.",
+		"Accepted for backward compatibility; GitLab always reports true."},
+	{"Current docs say required; the API declares it optional.",
+		"GitLab's documentation says required; the server accepts it as optional."},
+	{"Legacy boolean replaced by branches_to_be_notified; documented but never declared for this integration.",
+		"Documented for this integration once, but the server never accepted it; branches_to_be_notified replaced it."},
+	{"EE-only, recent; not in the project_integrations.md version read.", "GitLab EE only; added recently."},
+	{"Passing it has no effect: declared_params excludes it and PUT merges active: true.",
+		"Sending it has no effect: the server drops it, and Set always activates the integration."},
+	{"Slack notifications do not support commit events; never a declared param.",
+		"Slack notifications have no commit events; the server never accepted it."},
+	{"Slack notifications do not support job events; never a declared param (job_events is only a response field).",
+		"Slack notifications have no job events; the server never accepted it (job_events appears in answers only)."},
+	{"Only mounted when Rails runs in development/test (Gitlab.dev_or_test_env?).",
+		"Served only by GitLab instances running in development or test mode."},
+	{"Deprecated (docs removed; planned move to JiHu edition) but still declared in the API.",
+		"GitLab deprecated it (its documentation was removed; it is planned to move to the JiHu edition), but the API still serves it."},
+	{"push/MR/tag", "push, merge request and tag"},
+	{"push/MR", "push and merge request"},
+	{"commit/MR", "commit or merge request"},
 }
 
 // jargon is what must not reach a doc comment after the rewrites.
-var jargon = regexp.MustCompile(`(?i)\bseed\b|snapshot|41946e65|0338625c|exposes_secrets|api_only|\bGrape\b|helper|ee/lib|is_secret|data_field`)
+var jargon = regexp.MustCompile(`(?i)\bseed\b|snapshot|41946e65|0338625c|exposes_secrets|api_only|\bGrape\b|helper|ee/lib|is_secret|data_field|` +
+	`declared_params|declared param|never declared|still declared|project_integrations|version read|\bRails\b|dev_or_test_env|\bMR\b|\bdocs\b`)
 
 // userProse rewrites research vocabulary in a description or note, and
 // fails when some is left, so that a new research phrase gets a rule.
