@@ -294,3 +294,65 @@ targets:
 	assert.Equal(t, "project:acme/api: jira-cloud-app: disable: integrations: DELETE "+srv.URL()+"/api/v4/projects/acme%2Fapi/integrations/jira-cloud-app: 422 Unprocessable Entity: You cannot disable the GitLab for Jira Cloud app integration from the API", res.Results[0].Error)
 	assert.Regexp(t, `^project:acme/web: gitlab-slack-application: create: .*: 422 Unprocessable Entity: You cannot create the GitLab for Slack app integration from the API$`, res.Results[1].Error)
 }
+
+func TestProjectsInWithGlobsAndOverrides(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddGroup("acme")
+	srv.AddGroup("acme/legacy")
+	srv.AddGroup("acme/platform")
+	for _, p := range []string{"acme/web", "acme/website", "acme/docs", "acme/legacy/web-old", "acme/platform/web-api", "other/web"} {
+		srv.AddProject(p)
+	}
+	ctx := context.Background()
+	spec := parse(t, `version: 1
+targets:
+  - projects_in: acme
+    include: ["acme/web*", "acme/**/web*"]
+    exclude: ["acme/legacy/**"]
+    integrations:
+      emails-on-push:
+        recipients: dev@example.com
+  - project: acme/website
+    integrations:
+      emails-on-push:
+        recipients: site@example.com
+`)
+	srv.ResetRequests()
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, `+ project:acme/platform/web-api emails-on-push (create)
+    + recipients: "dev@example.com"
++ project:acme/web emails-on-push (create)
+    + recipients: "dev@example.com"
++ project:acme/website emails-on-push (create)
+    + recipients: "site@example.com"
+    # recipients: fleet.yaml:12 overrides fleet.yaml:8
+
+Plan: 3 to create, 0 to update, 0 to disable, 0 to inherit, 0 unchanged.
+`, text(t, p))
+	// The group's projects (one page), then a List per project selected.
+	var paths []string
+	for _, r := range requests(srv) {
+		paths = append(paths, r.Method+" "+r.Path)
+	}
+	assert.Equal(t, []string{
+		"GET /api/v4/groups/acme/projects",
+		"GET /api/v4/projects/acme%2Fplatform%2Fweb-api/integrations",
+		"GET /api/v4/projects/acme%2Fweb/integrations",
+		"GET /api/v4/projects/acme%2Fwebsite/integrations",
+	}, paths)
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 0, res.Failed(), res.Results)
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, fleet.Summary{NoOp: 3}, p.Summary)
+
+	// Export of the whole group, then plan of the export: no change.
+	exp, err := fleet.Export(ctx, c, []fleet.Target{{ProjectsIn: "acme"}, {Group: "acme"}}, fleet.ExportOptions{})
+	require.NoError(t, err)
+	require.Len(t, exp.Targets, 3)
+	p, err = fleet.NewPlan(ctx, c, exp, fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, fleet.Summary{NoOp: 3}, p.Summary)
+}
