@@ -75,8 +75,9 @@ func TestFleetSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 3 PUTs a project to apply; a List and 3 Gets a project to plan.
-	if rs[0].Requests != 60 || rs[1].Requests != 80 || rs[1].Changes != 0 {
-		t.Fatalf("apply %d requests, plan %d requests and %d changes; want 60, 80, 0", rs[0].Requests, rs[1].Requests, rs[1].Changes)
+	// 3 PUTs a project to apply; the group's projects (one page), then a
+	// List and 3 Gets a project to plan.
+	if rs[0].Requests != 60 || rs[1].Requests != 81 || rs[1].Changes != 0 {
+		t.Fatalf("apply %d requests, plan %d requests and %d changes; want 60, 81, 0", rs[0].Requests, rs[1].Requests, rs[1].Changes)
 	}
 }
