@@ -29,11 +29,13 @@ type ApplyOptions struct {
 
 // ApplyResult lists what happened to each change Apply made or tried.
 type ApplyResult struct {
+	// Results holds one entry per change tried, in the plan's order.
 	Results []TargetResult `json:"results"`
 }
 
 // TargetResult is the outcome of one change.
 type TargetResult struct {
+	// Scope, Integration and Action name the change.
 	Scope       integrations.Scope `json:"scope"`
 	Integration string             `json:"integration"`
 	Action      Action             `json:"action"`

@@ -33,9 +33,12 @@ type PlanOptions struct {
 // reads it back for a later Apply.
 type Plan struct {
 	// Version is the plan format's version, 1.
-	Version int      `json:"version"`
+	Version int `json:"version"`
+	// Changes holds one entry per scope and integration, no-ops included,
+	// ordered by scope and slug.
 	Changes []Change `json:"changes"`
-	Summary Summary  `json:"summary"`
+	// Summary counts the changes by action.
+	Summary Summary `json:"summary"`
 
 	saved bool // read by ReadPlan: Apply checks updated_at first
 }
@@ -63,7 +66,8 @@ type Change struct {
 	Scope integrations.Scope `json:"scope"`
 	// Integration is the slug.
 	Integration string `json:"integration"`
-	Action      Action `json:"action"`
+	// Action is what Apply will do.
+	Action Action `json:"action"`
 	// Fields lists each parameter that changes, with its old and new value.
 	Fields []FieldChange `json:"fields,omitempty"`
 	// Notes says what else people should know: overrides between targets,
@@ -92,13 +96,15 @@ type secretsBox struct{ values map[string]string }
 
 // FieldChange is one parameter's old and new value.
 type FieldChange struct {
+	// Name is the parameter's API name.
 	Name string `json:"name"`
 	// From is what GitLab reports now: nil when not set, "(secret)" for a
 	// secret, "(inherited)" when the group's settings are in use.
 	From any `json:"from"`
 	// To is the spec's value, references unresolved; "(secret)" for a
 	// secret.
-	To     any  `json:"to"`
+	To any `json:"to"`
+	// Secret is true for a secret parameter, whose values are never shown.
 	Secret bool `json:"secret,omitempty"`
 }
 
