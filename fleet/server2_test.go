@@ -356,3 +356,37 @@ Plan: 3 to create, 0 to update, 0 to disable, 0 to inherit, 0 unchanged.
 	require.NoError(t, err)
 	assert.Equal(t, fleet.Summary{NoOp: 3}, p.Summary)
 }
+
+func TestIgnoredAndNormalisedValuesNeverDrift(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	ctx := context.Background()
+	spec := parse(t, `version: 1
+targets:
+  - project: acme/web
+    integrations:
+      slack:
+        webhook: ${env:W}
+        channel: "#b, #a"
+        notify_only_default_branch: true
+      emails-on-push:
+        recipients: "b@example.com a@example.com"
+      jira:
+        url: https://jira
+        password: ${env:W}
+        project_keys: [B, A]
+        jira_issue_transition_automatic: true
+`)
+	// GitLab holds the same values, written differently.
+	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#a,#b")})
+	require.NoError(t, err)
+	_, err = c.EmailsOnPush.Set(ctx, integrations.Project("acme/web"), &integrations.EmailsOnPushOptions{Recipients: "a@example.com,b@example.com"})
+	require.NoError(t, err)
+	_, err = c.Jira.Set(ctx, integrations.Project("acme/web"), &integrations.JiraOptions{URL: "https://jira", Password: "x", ProjectKeys: []string{"A", "B"}})
+	require.NoError(t, err)
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, fleet.Summary{NoOp: 3}, p.Summary, text(t, p))
+	assert.Equal(t, []string{"jira_issue_transition_automatic: cannot be verified (current GitLab ignores it; older servers may not); sent with every change"}, p.Changes[1].Notes)
+	assert.Equal(t, []string{"notify_only_default_branch: cannot be verified (current GitLab ignores it; older servers may not); sent with every change"}, p.Changes[2].Notes)
+}
