@@ -191,7 +191,7 @@ func (c *Client) listConfig(ctx context.Context, call string, group Scope, opts 
 
 // paginate requests first and every page after it, yielding each entry.
 // When the server refuses first because it has no keyset pagination for
-// the endpoint (405, or 400 naming keyset), the listing starts again at
+// the endpoint (GitLab answers 405), the listing starts again at
 // fallback, with page numbers; fallback is nil when first does not ask for
 // keyset pagination.
 func paginate[T any](ctx context.Context, c *Client, first, fallback *url.URL) iter.Seq2[*T, error] {
@@ -240,14 +240,14 @@ func paginate[T any](ctx context.Context, c *Client, first, fallback *url.URL) i
 }
 
 // keysetRefused reports whether GitLab refused a keyset pagination request
-// for an endpoint that does not offer it.
+// for an endpoint that does not offer it: 405 "Keyset pagination is not yet
+// available for this type of request".
 func keysetRefused(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
 		return false
 	}
-	return e.StatusCode == http.StatusMethodNotAllowed ||
-		(e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "keyset"))
+	return e.StatusCode == http.StatusMethodNotAllowed
 }
 
 // nextPage returns the URL of the page after cur, nil after the last one.

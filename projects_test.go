@@ -242,6 +242,8 @@ func TestProjectsNextLinkStaysOnGitLab(t *testing.T) {
 			}
 			_, _ = w.Write([]byte(`[{"id":2,"path_with_namespace":"offset/b"}]`))
 			return
+		case "badnext":
+			w.Header().Set("X-Next-Page", "two")
 		case "loop":
 			w.Header().Set("Link", "<"+gitlabURL+r.URL.String()+">; rel=\"next\"")
 		}
@@ -251,7 +253,7 @@ func TestProjectsNextLinkStaysOnGitLab(t *testing.T) {
 	gitlabURL = gitlab.URL
 	c, err := integrations.NewClient("glpat-secret", integrations.WithBaseURL(gitlab.URL), integrations.WithoutRetries())
 	require.NoError(t, err)
-	for _, bad := range []string{"host", "path", "scheme", "loop"} {
+	for _, bad := range []string{"host", "path", "scheme", "loop", "badnext"} {
 		var got []string
 		var last error
 		for p, err := range c.Projects(context.Background(), integrations.Group(bad)) {
