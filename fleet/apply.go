@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/gitlabkit/integrations"
@@ -161,7 +163,7 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, saved boo
 		secrets[name] = s
 	}
 	if _, err := d.Set(ctx, ch.Scope, values); err != nil {
-		return fmt.Errorf("%s: %s: %w", where, ch.Action, err)
+		return redact(fmt.Errorf("%s: %s: %w", where, ch.Action, err), secrets)
 	}
 	if state != nil {
 		if ch.Action == InheritAction {
@@ -198,3 +200,37 @@ func checkFresh(ctx context.Context, d *integrations.DynamicService, ch *Change)
 	}
 	return nil
 }
+
+// redactedError hides the secrets just sent from an error's text, in case
+// GitLab's answer (or anything between) quoted one. errors.Is and
+// errors.As still see the error it wraps.
+type redactedError struct {
+	err     error
+	secrets []string
+}
+
+// redact wraps err so that its text never holds one of the secrets.
+func redact(err error, secrets map[string]string) error {
+	var list []string
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			list = append(list, s)
+		}
+	}
+	if len(list) == 0 {
+		return err
+	}
+	// Longer first, so that a secret holding another is hidden whole.
+	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
+	return &redactedError{err: err, secrets: list}
+}
+
+func (e *redactedError) Error() string {
+	msg := e.err.Error()
+	for _, s := range e.secrets {
+		msg = strings.ReplaceAll(msg, s, secretShown)
+	}
+	return msg
+}
+
+func (e *redactedError) Unwrap() error { return e.err }

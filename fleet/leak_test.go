@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
 	"fmt"
 	"log/slog"
 	"os"
@@ -113,4 +116,41 @@ targets:
 		assert.NotContains(t, out, "SENTINEL", "output %d: %s", i, out)
 	}
 	assert.True(t, strings.Contains(string(state), "project:acme/web"))
+}
+
+// echoBody answers every PUT 400 with a message quoting the request body,
+// as a careless proxy or server might.
+type echoBody struct{}
+
+func (echoBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPut {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	b, _ := io.ReadAll(r.Body)
+	msg, _ := json.Marshal(map[string]string{"message": "bad request: " + string(b)})
+	return &http.Response{StatusCode: 400, Status: "400 Bad Request", Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(msg)), Request: r}, nil
+}
+
+func TestSecretQuotedByGitLabIsHidden(t *testing.T) {
+	srv := integrationstest.NewServer()
+	defer srv.Close()
+	srv.AddProject("acme/web")
+	c, err := srv.NewClient(integrations.WithHTTPClient(&http.Client{Transport: echoBody{}}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	spec := parse(t, webAPISpec)
+	spec.Targets = spec.Targets[:1]
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: env(map[string]string{"SLACK_WEBHOOK": sentinel})})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Failed())
+	r := res.Results[0]
+	var apiErr *integrations.Error
+	assert.True(t, errors.As(r.Err, &apiErr), "the SDK's error is still reachable")
+	assert.Contains(t, r.Error, `"webhook":"(secret)"`)
+	assert.NotContains(t, r.Error, "SENTINEL")
+	assert.NotContains(t, r.Err.Error(), "SENTINEL")
+	assert.NotContains(t, fmt.Sprintf("%v %+v", r.Err, r), "SENTINEL")
 }
