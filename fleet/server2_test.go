@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -389,4 +390,31 @@ targets:
 	assert.Equal(t, fleet.Summary{NoOp: 3}, p.Summary, text(t, p))
 	assert.Equal(t, []string{"jira_issue_transition_automatic: cannot be verified (current GitLab ignores it; older servers may not); sent with every change"}, p.Changes[1].Notes)
 	assert.Equal(t, []string{"notify_only_default_branch: cannot be verified (current GitLab ignores it; older servers may not); sent with every change"}, p.Changes[2].Notes)
+}
+
+func TestLoadSpecAndNumericTargets(t *testing.T) {
+	_, err := fleet.LoadSpec(filepath.Join(t.TempDir(), "none.yaml"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	srv, c := setup(t)
+	id := srv.AddProject("acme/web")
+	gid := srv.AddGroup("acme")
+	file := filepath.Join(t.TempDir(), "fleet.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`version: 1
+targets:
+  - project: %d
+    integrations:
+      emails-on-push:
+        recipients: [a@example.com, b@example.com]
+  - group: %d
+    integrations:
+      emails-on-push: {recipients: "a@example.com"}
+`, id, gid)), 0o600))
+	spec, err := fleet.LoadSpec(file)
+	require.NoError(t, err)
+	// A list for a string GitLab reads as a comma-separated list is joined.
+	assert.Equal(t, "a@example.com,b@example.com", spec.Targets[0].Integrations["emails-on-push"].Params["recipients"])
+	ctx := context.Background()
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("+ group:%d emails-on-push (create)\n    + recipients: \"a@example.com\"\n+ project:%d emails-on-push (create)\n    + recipients: \"a@example.com,b@example.com\"\n\nPlan: 2 to create, 0 to update, 0 to disable, 0 to inherit, 0 unchanged.\n", gid, id), text(t, p))
 }

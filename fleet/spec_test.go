@@ -72,10 +72,10 @@ targets:
       slack:
         webhok: ${env:X}
         webhook: ${env:SLACK}
-        channel: [a, b]
+        channel: ${vault:x}
         pipeline_events: "yes"
         branches_to_be_notified: everything
-        username: ${vault:x}
+        username: [a, b]
   - group: acme
     include: ["x"]
     integrations:
@@ -96,10 +96,10 @@ targets:
 	assert.Equal(t, `fleet.yaml:3: target names projects_in and project at once: give one of them per target
 fleet.yaml:6: unknown integration "slakc" (did you mean "slack"?)
 fleet.yaml:9: slack: unknown parameter "webhok" (did you mean "webhook"?)
-fleet.yaml:11: slack.channel: want a string, not a list
+fleet.yaml:11: slack.channel: ${vault:x} is not a reference: write ${env:NAME} or ${file:PATH} (or $${ for a literal ${)
 fleet.yaml:12: slack.pipeline_events: want true or false, not a string
 fleet.yaml:13: slack.branches_to_be_notified: "everything" is not allowed; allowed: all, default, protected, default_and_protected
-fleet.yaml:14: slack.username: ${vault:x} is not a reference: write ${env:NAME} or ${file:PATH} (or $${ for a literal ${)
+fleet.yaml:14: slack.username: want a string, not a list
 fleet.yaml:16: include: and exclude: filter the projects of projects_in:, which this target does not have
 fleet.yaml:18: Jenkins (jenkins) exists for projects only, not on a group: move it to a project: or projects_in: target
 fleet.yaml:21: jira.password: ${env:}: an environment variable name has letters, digits and "_", and does not start with a digit

@@ -262,6 +262,13 @@ func normalise(pi integrations.ParameterInfo, v any) (any, string) {
 		str = fmt.Sprint(x)
 	case bool:
 		str = strconv.FormatBool(x)
+	case []string:
+		// A string GitLab reads as a comma-separated list may be written
+		// as a list.
+		if !isListLike(pi) {
+			return nil, fmt.Sprintf("want a string, not %s", describe(v))
+		}
+		str = strings.Join(x, ",")
 	default:
 		return nil, fmt.Sprintf("want a string, not %s", describe(v))
 	}
