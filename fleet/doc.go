@@ -31,7 +31,9 @@
 // beyond that), or its parameters. A parameter left out is not managed.
 // Values are strings, booleans, whole numbers or lists of strings, of the
 // type the catalog (integrations.Catalog) gives the parameter; a number
-// where a string is wanted is taken as its text. The parameters GitLab
+// where a string is wanted is taken as its text, and a list where GitLab
+// reads a string as a comma-separated list (recipients, channels, labels)
+// is joined with ",". The parameters GitLab
 // requires on every change (secrets among them) must be given wherever an
 // integration is present.
 //
