@@ -104,13 +104,14 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 			mu.Unlock()
 		}
 	})
-	if err := ctx.Err(); err != nil {
-		return out, fmt.Errorf("fleet: apply: %w", err)
-	}
+	// Record what was sent even when ctx ended part way.
 	if state != nil {
 		if err := state.save(opts.StateFile); err != nil {
 			return out, err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("fleet: apply: %w", err)
 	}
 	return out, nil
 }

@@ -48,6 +48,10 @@ targets:
 	_, err = fleet.ReadPlan(bytesReader([]byte(`{"version":1,"changes":[{"scope":"project:a/b","integration":"slakc","action":"update"}]}`)))
 	assert.ErrorIs(t, err, integrations.ErrValidation)
 	assert.EqualError(t, err, `fleet: read plan: invalid request: change 0: unknown integration "slakc"`)
+	_, err = fleet.ReadPlan(bytesReader([]byte(`{"version":1,"changes":[{"integration":"slack","action":"nope","send":{"channel":{"a":1}}}]}`)))
+	assert.EqualError(t, err, `fleet: read plan: invalid request: change 0: no scope; change 0: unknown action "nope"; change 0: slack.channel: want a string, not a mapping`)
+	_, err = fleet.ReadPlan(bytesReader([]byte(`{"version":2}`)))
+	assert.EqualError(t, err, `fleet: read plan: invalid request: version 2 is not known (want 1)`)
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

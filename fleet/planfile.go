@@ -30,6 +30,9 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 			probs = append(probs, fmt.Sprintf("change %d: unknown integration %q", i, ch.Integration))
 			continue
 		}
+		if ch.Scope.IsZero() {
+			probs = append(probs, fmt.Sprintf("change %d: no scope", i))
+		}
 		switch ch.Action {
 		case Create, Update, Disable, InheritAction, NoOp:
 		default:
