@@ -184,3 +184,15 @@ func (r *resolver) one(sg segment) (string, error) {
 	r.cache[k] = v
 	return v, nil
 }
+
+// ResolveRefs replaces the references in s, ${env:NAME} and ${file:PATH}
+// ($${ for a literal "${"), with their values, as Apply does for a spec's
+// values; lookupEnv nil means os.LookupEnv. An error names the reference
+// that cannot be resolved, never a value.
+func ResolveRefs(s string, lookupEnv func(string) (string, bool)) (string, error) {
+	v, err := newResolver(lookupEnv).str(s)
+	if err != nil {
+		return "", fmt.Errorf("fleet: %w", err)
+	}
+	return v, nil
+}

@@ -71,3 +71,13 @@ func TestGlob(t *testing.T) {
 	}
 	assert.Equal(t, []string{"acme/web", "acme/api"}, kept)
 }
+
+func TestResolveRefsExported(t *testing.T) {
+	v, err := ResolveRefs("a ${env:X} $${env:X}", func(k string) (string, bool) { return "x", k == "X" })
+	require.NoError(t, err)
+	assert.Equal(t, "a x ${env:X}", v)
+	_, err = ResolveRefs("${env:NOPE}", func(string) (string, bool) { return "", false })
+	assert.EqualError(t, err, "fleet: reference cannot be resolved: ${env:NOPE}: the environment variable NOPE is not set")
+	_, err = ResolveRefs("${vault:x}", nil)
+	assert.EqualError(t, err, "fleet: reference cannot be resolved: ${vault:x} is not a reference: write ${env:NAME} or ${file:PATH} (or $${ for a literal ${)")
+}
