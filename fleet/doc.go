@@ -37,6 +37,19 @@
 // requires on every change (secrets among them) must be given wherever an
 // integration is present.
 //
+// YAML anchors, aliases and merge keys work as usual; top-level keys
+// starting with "x-" are left alone, a place to put what anchors share:
+//
+//	x-slack: &slack
+//	  webhook: ${env:SLACK_WEBHOOK}
+//	  channel: "#deploys"
+//	targets:
+//	  - project: acme/web
+//	    integrations: {slack: *slack}
+//	  - project: acme/api
+//	    integrations:
+//	      slack: {<<: *slack, channel: "#api"}
+//
 // Targets naming the same project or group merge in order: a later target
 // overrides an earlier one for the same integration, parameter by
 // parameter (or whole, when either says absent or inherit), and the plan

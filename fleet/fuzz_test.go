@@ -16,6 +16,7 @@ func FuzzParseSpec(f *testing.F) {
 	f.Add([]byte("version: 1\ntargets:\n  - project: a/b\n    integrations: {slack: absent}\n"))
 	f.Add([]byte("version: 1\ntargets: [{group: g, integrations: {jira: {url: x, password: '${env:P}'}}}]\n"))
 	f.Add([]byte("&a [*a]"))
+	f.Add([]byte("version: 1\nx-s: &s {webhook: '${env:W}'}\ntargets:\n  - project: a/b\n    integrations: {slack: {<<: *s, channel: '#c'}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseSpec("f.yaml", data)
 		if err != nil {

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gitlabkit/integrations"
@@ -106,4 +107,45 @@ fleet.yaml:21: jira.password: ${env:}: an environment variable name has letters,
 fleet.yaml:22: jira.jira_auth_type: "7" is not allowed; allowed: 0, 1, 2
 fleet.yaml:23: unknown key "proejct" in a target (did you mean "project"?) (a target has projects_in, include, exclude, project, group, integrations)
 fleet.yaml:25: emails-on-push: "maybe" is not a state: write absent, inherit or present, or the parameters as key: value lines`, err.Error())
+}
+
+func TestParseSpecAnchorsAndMerges(t *testing.T) {
+	_, err := ParseSpec("f.yaml", []byte(`version: 1
+x-slack: &slack
+  webhook: ${env:SLACK_WEBHOOK}
+  channel: "#deploys"
+x-common: &common
+  slack: *slack
+  emails-on-push: absent
+targets:
+  - project: acme/web
+    integrations: *common
+  - project: acme/api
+    integrations:
+      <<: *common
+      slack:
+        <<: *slack
+        channel: "#api"
+        chanel: x
+`))
+	require.Error(t, err)
+	assert.EqualError(t, err, `f.yaml:17: slack: unknown parameter "chanel" (did you mean "channel"?)`)
+	s, err := ParseSpec("f.yaml", []byte(strings.Replace(`version: 1
+x-slack: &slack
+  webhook: ${env:SLACK_WEBHOOK}
+  channel: "#deploys"
+targets:
+  - project: acme/web
+    integrations: {slack: *slack, emails-on-push: absent}
+  - project: acme/api
+    integrations:
+      slack:
+        <<: *slack
+        channel: "#api"
+`, "\t", "", -1)))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"webhook": "${env:SLACK_WEBHOOK}", "channel": "#deploys"}, s.Targets[0].Integrations["slack"].Params)
+	assert.Equal(t, map[string]any{"webhook": "${env:SLACK_WEBHOOK}", "channel": "#api"}, s.Targets[1].Integrations["slack"].Params)
+	_, err = ParseSpec("f.yaml", []byte("version: 1\ntargest: []\n"))
+	assert.EqualError(t, err, `f.yaml:2: unknown key "targest" (did you mean "targets"?) (a spec has version: and targets:, and x- keys of your own)`)
 }

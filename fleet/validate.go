@@ -35,7 +35,7 @@ func (s *Spec) Validate() error {
 		}
 		p.addAt(where, "version %d is not known: write version: 1", s.Version)
 	}
-	if len(s.Targets) == 0 {
+	if _, bad := s.lines["!top"]; len(s.Targets) == 0 && !bad {
 		p.addAt(orSpec(file), "no targets: add targets: with at least one projects_in:, project: or group:")
 	}
 	for i := range s.Targets {

@@ -25,21 +25,57 @@ func (r *reader) add(n *yaml.Node, format string, args ...any) {
 	r.p.add(r.file, n.Line, format, args...)
 }
 
-// pairs walks a mapping, refusing a duplicate key.
+// deref follows YAML aliases (*name) to the node they name.
+func deref(n *yaml.Node) *yaml.Node {
+	for depth := 0; n != nil && n.Kind == yaml.AliasNode && n.Alias != nil && depth < 32; depth++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// pairs walks a mapping, refusing a duplicate key. A merge key ("<<:
+// *defaults") adds the pairs of the mapping (or list of mappings) it
+// names, for the keys the mapping does not give itself.
 func (r *reader) pairs(n *yaml.Node, what string, fn func(k, v *yaml.Node)) bool {
+	n = deref(n)
 	if n.Kind != yaml.MappingNode {
 		r.add(n, "%s must be a mapping (key: value lines), not %s", what, kindName(n))
 		return false
 	}
 	seen := map[string]bool{}
+	var merged []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k, v := n.Content[i], deref(n.Content[i+1])
+		if k.Tag == "!!merge" {
+			if v.Kind == yaml.SequenceNode {
+				for _, m := range v.Content {
+					merged = append(merged, deref(m))
+				}
+			} else {
+				merged = append(merged, v)
+			}
+			continue
+		}
 		if seen[k.Value] {
 			r.add(k, "%q is given twice in %s; keep one", k.Value, what)
 			continue
 		}
 		seen[k.Value] = true
 		fn(k, v)
+	}
+	for _, m := range merged {
+		if m.Kind != yaml.MappingNode {
+			r.add(m, "a merge (<<:) in %s must name a mapping, not %s", what, kindName(m))
+			continue
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], deref(m.Content[i+1])
+			if seen[k.Value] || k.Tag == "!!merge" {
+				continue
+			}
+			seen[k.Value] = true
+			fn(k, v)
+		}
 	}
 	return true
 }
@@ -63,10 +99,14 @@ func (r *reader) top(n *yaml.Node) {
 				return
 			}
 			for i, t := range v.Content {
-				r.target(i, t)
+				r.target(i, deref(t))
 			}
 		default:
-			r.add(k, "unknown key %q%s (a spec has version: and targets:)", k.Value, suggest(k.Value, topKeys))
+			if strings.HasPrefix(k.Value, "x-") {
+				return // an extension field, for anchors to share
+			}
+			r.spec.lines["!top"] = k.Line
+			r.add(k, "unknown key %q%s (a spec has version: and targets:, and x- keys of your own)", k.Value, suggest(k.Value, topKeys))
 		}
 	})
 	if ok && !sawVersion {
@@ -105,6 +145,7 @@ func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
 	r.pairs(n, "integrations", func(k, v *yaml.Node) {
 		slug := k.Value
 		r.spec.lines[key(i, slug)] = k.Line
+		v = deref(v)
 		switch v.Kind {
 		case yaml.ScalarNode:
 			if v.Tag == "!!null" {
@@ -140,6 +181,7 @@ func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
 // value decodes a parameter's value: a string, boolean, integer, or a
 // list of strings. Other YAML types are refused here.
 func (r *reader) value(n *yaml.Node, what string) (any, bool) {
+	n = deref(n)
 	switch n.Kind {
 	case yaml.ScalarNode:
 		switch n.Tag {
@@ -167,6 +209,7 @@ func (r *reader) value(n *yaml.Node, what string) (any, bool) {
 	case yaml.SequenceNode:
 		out := make([]string, 0, len(n.Content))
 		for _, item := range n.Content {
+			item = deref(item)
 			if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
 				r.add(item, "%s: a list holds strings only, not %s", what, kindName(item))
 				return nil, false
@@ -184,6 +227,7 @@ func (r *reader) value(n *yaml.Node, what string) (any, bool) {
 type floatText string
 
 func (r *reader) str(n *yaml.Node, what string) string {
+	n = deref(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		r.add(n, "%s must be a path or an ID, not %s", what, kindName(n))
 		return ""
@@ -195,6 +239,7 @@ func (r *reader) str(n *yaml.Node, what string) string {
 }
 
 func (r *reader) strs(n *yaml.Node, what string) []string {
+	n = deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
 		return []string{n.Value}
 	}
