@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/gitlabkit/integrations"
@@ -130,7 +129,7 @@ targets:
 `))
 	require.Error(t, err)
 	assert.EqualError(t, err, `f.yaml:17: slack: unknown parameter "chanel" (did you mean "channel"?)`)
-	s, err := ParseSpec("f.yaml", []byte(strings.Replace(`version: 1
+	s, err := ParseSpec("f.yaml", []byte(`version: 1
 x-slack: &slack
   webhook: ${env:SLACK_WEBHOOK}
   channel: "#deploys"
@@ -142,7 +141,7 @@ targets:
       slack:
         <<: *slack
         channel: "#api"
-`, "\t", "", -1)))
+`))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"webhook": "${env:SLACK_WEBHOOK}", "channel": "#deploys"}, s.Targets[0].Integrations["slack"].Params)
 	assert.Equal(t, map[string]any{"webhook": "${env:SLACK_WEBHOOK}", "channel": "#api"}, s.Targets[1].Integrations["slack"].Params)
