@@ -146,9 +146,11 @@ func (p *Plan) HasChanges() bool {
 // References are resolved only where a value must be compared: a
 // non-secret parameter written as a reference, and, with a state file, a
 // secret that has a recorded fingerprint. A spec that does not validate is
-// refused before any request (the error matches
-// integrations.ErrValidation). When reading a scope fails, NewPlan still
-// reads the others and then returns every failure joined.
+// refused before any request, and one that leaves out a required parameter
+// once its targets are merged is refused before any integration is read;
+// both errors match integrations.ErrValidation. When reading a scope
+// fails, NewPlan still reads the others and then returns every failure
+// joined.
 func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanOptions) (*Plan, error) {
 	if c == nil {
 		return nil, fmt.Errorf("fleet: NewPlan: %w: nil client", integrations.ErrValidation)
