@@ -418,3 +418,19 @@ targets:
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("+ group:%d emails-on-push (create)\n    + recipients: \"a@example.com\"\n+ project:%d emails-on-push (create)\n    + recipients: \"a@example.com,b@example.com\"\n\nPlan: 2 to create, 0 to update, 0 to disable, 0 to inherit, 0 unchanged.\n", gid, id), text(t, p))
 }
+
+func TestBadSpecSendsNothing(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	ctx := context.Background()
+	spec := &fleet.Spec{Version: 1, Targets: []fleet.Target{{Project: "acme/web", Integrations: map[string]fleet.Desired{
+		"slack": {Params: map[string]any{"channel": "#x"}},
+	}}}}
+	_, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	assert.ErrorIs(t, err, integrations.ErrValidation)
+	assert.EqualError(t, err, "targets[0].integrations.slack: slack: webhook is required (GitLab needs it on every change; write it as a reference such as ${env:SLACK_WEBHOOK}); missing for project:acme/web")
+	spec.Targets[0].Integrations["slakc"] = fleet.Desired{State: fleet.Absent}
+	_, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	assert.EqualError(t, err, `targets[0].integrations.slakc: unknown integration "slakc" (did you mean "slack"?)`)
+	assert.Empty(t, srv.Requests())
+}

@@ -70,5 +70,5 @@ targets:
 	require.NoError(t, err)
 	err = checkRequired(places)
 	assert.ErrorIs(t, err, integrations.ErrValidation)
-	assert.EqualError(t, err, "f.yaml:5: slack: webhook is required (GitLab needs it on every change; write it as a reference such as ${env:WEBHOOK}); missing for project:acme/web")
+	assert.EqualError(t, err, "f.yaml:5: slack: webhook is required (GitLab needs it on every change; write it as a reference such as ${env:SLACK_WEBHOOK}); missing for project:acme/web")
 }

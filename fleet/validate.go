@@ -191,7 +191,7 @@ func checkRequired(places []*place) error {
 					continue
 				}
 				seen[where+"\x00"+pi.Name] = true
-				p.addAt(where, "%s: %s is required (GitLab needs it on every change%s); missing for %s", slug, pi.Name, secretHint(pi), pl.text)
+				p.addAt(where, "%s: %s is required (GitLab needs it on every change%s); missing for %s", slug, pi.Name, secretHint(slug, pi), pl.text)
 			}
 		}
 	}
@@ -199,9 +199,9 @@ func checkRequired(places []*place) error {
 	return p.err()
 }
 
-func secretHint(pi integrations.ParameterInfo) string {
+func secretHint(slug string, pi integrations.ParameterInfo) string {
 	if pi.Secret {
-		return "; write it as a reference such as ${env:" + envName(pi.Name) + "}"
+		return "; write it as a reference such as ${env:" + envName(slug, pi.Name) + "}"
 	}
 	return ""
 }
