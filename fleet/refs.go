@@ -141,7 +141,7 @@ func (r *resolver) str(s string) (string, error) {
 	}
 	segs, err := parseRefs(s)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", errReference, err)
+		return "", fmt.Errorf("%w: %w", errReference, err)
 	}
 	var b strings.Builder
 	for _, sg := range segs {
