@@ -55,6 +55,9 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	if strings.ContainsAny(token, "\r\n") {
 		return nil, errorf("token contains a line break")
 	}
+	if i := controlByte(token); i >= 0 {
+		return nil, errorf("token contains a control character (byte %d): check how it was read (a trailing newline or tab from a file?)", i)
+	}
 	c := &Client{core: core{
 		rawBaseURL: DefaultBaseURL,
 		token:      newSecretString(token),
@@ -69,6 +72,9 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 		if err := opt(&c.core); err != nil {
 			return nil, err
 		}
+	}
+	if i := controlByte(c.userAgent); i >= 0 {
+		return nil, errorf("WithUserAgent: the User-Agent contains a control character (byte %d), which no HTTP header may carry", i)
 	}
 	u, err := parseBaseURL(c.rawBaseURL, c.allowHTTP)
 	if err != nil {
@@ -104,6 +110,18 @@ func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.Str
 // LogValue logs the client without its token.
 func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("base_url", c.baseURL.String()), slog.String("token", redacted))
+}
+
+// controlByte returns the index of the first ASCII control character of s
+// (a byte below 0x20, or DEL), or -1. A header value with one is refused
+// when the request is sent, so NewClient refuses it up front.
+func controlByte(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return i
+		}
+	}
+	return -1
 }
 
 func errorf(format string, args ...any) error {
