@@ -1,7 +1,11 @@
 package integrations
 
 import (
+	"context"
+	"math"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,4 +38,59 @@ func TestNewClientRefusesControlCharacters(t *testing.T) {
 	}
 	_, err := NewClient(relToken, WithUserAgent("release-bot/2.1 (+https://example.com)"))
 	assert.NoError(t, err)
+}
+
+// TestAbsurdOptionsAreRefused: a number no script means is refused by
+// NewClient with an error naming the option, rather than overflowing into
+// no limit at all.
+func TestAbsurdOptionsAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opt  ClientOption
+		want string
+	}{
+		{"a rate of one request in 317 years", WithRateLimit(1e-10, 1), "WithRateLimit"},
+		{"an infinite rate", WithRateLimit(math.Inf(1), 1), "WithRateLimit"},
+		{"a burst of a billion", WithRateLimit(10, 1<<30), "WithRateLimit"},
+		{"a trillion retries", WithRetries(1<<40, time.Second, time.Minute), "WithRetries"},
+		{"a maxWait of a thousand days", WithRetries(3, time.Second, 1000*24*time.Hour), "WithRetries"},
+		{"a budget of a century", WithRetryBudget(100 * 365 * 24 * time.Hour), "WithRetryBudget"},
+		{"a billion connections", WithMaxConnections(1 << 30), "WithMaxConnections"},
+	} {
+		c, err := NewClient(relToken, tc.opt)
+		require.Error(t, err, tc.name)
+		assert.Nil(t, c)
+		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
+	// The edges of the ranges are accepted.
+	_, err := NewClient(relToken, WithRateLimit(1.0/3600, 1), WithRetries(100, 0, 24*time.Hour), WithRetryBudget(24*time.Hour))
+	require.NoError(t, err)
+
+	// Even at the slowest rate, a wait never overflows into no wait.
+	b := &tokenBucket{rate: minRatePerSecond / 1e12, burst: 1, tokens: 1}
+	now := time.Now()
+	assert.Zero(t, b.reserve(now))
+	assert.Equal(t, maxDuration, b.reserve(now), "the second request waits as long as a Duration holds")
+}
+
+// TestAbsurdRateLimitResetMeansTooLong: a RateLimit-Reset near the int64
+// maximum is a wait too long to take, not a date in the past: the call
+// stops with GitLab's 429 instead of retrying at once.
+func TestAbsurdRateLimitResetMeansTooLong(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	h := http.Header{}
+	h.Set("RateLimit-Reset", "9223372036854775807")
+	reset, ok := resetTime(h, now)
+	require.True(t, ok)
+	assert.True(t, reset.After(now.Add(365*24*time.Hour)), "the reset is far in the future, not %v", reset)
+
+	srv := newRelServer(t,
+		relStep{status: 429, header: map[string]string{"RateLimit-Reset": "9223372036854775807", "RateLimit-Remaining": "0"}, body: `{"message":"slow down"}`},
+		answer(200, relSlackAnswer))
+	c := srv.client(t)
+	_, err := c.Slack.Get(context.Background(), ProjectID(1))
+	require.ErrorIs(t, err, ErrRateLimited)
+	assert.Equal(t, 1, srv.count(), "no retry after a reset too far away")
 }

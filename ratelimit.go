@@ -15,8 +15,9 @@ import (
 // WithAdaptiveRateLimit.
 func WithRateLimit(perSecond float64, burst int) ClientOption {
 	return func(c *core) error {
-		if !(perSecond > 0) || burst < 1 {
-			return errorf("WithRateLimit(%v, %d): need perSecond > 0 and burst >= 1", perSecond, burst)
+		if !(perSecond >= minRatePerSecond && perSecond <= maxRatePerSecond) || burst < 1 || burst > maxBurst {
+			return errorf("WithRateLimit(%v, %d): need perSecond between %.6f (one request an hour) and %v, and burst between 1 and %d",
+				perSecond, burst, minRatePerSecond, maxRatePerSecond, burst, maxBurst)
 		}
 		if c.limiter == nil {
 			c.limiter = &rateLimiter{}
@@ -25,6 +26,14 @@ func WithRateLimit(perSecond float64, burst int) ClientOption {
 		return nil
 	}
 }
+
+// The range WithRateLimit accepts: below one request an hour the waits
+// stop making sense, above a million a second there is no limit to keep.
+const (
+	minRatePerSecond = 1.0 / 3600
+	maxRatePerSecond = 1e6
+	maxBurst         = 1 << 20
+)
 
 // WithAdaptiveRateLimit makes the client follow the RateLimit-Remaining and
 // RateLimit-Reset headers GitLab sends, so that a script running many
@@ -82,8 +91,15 @@ func (b *tokenBucket) reserve(now time.Time) time.Duration {
 	if b.tokens >= 0 {
 		return 0
 	}
-	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+	wait := -b.tokens / b.rate * float64(time.Second)
+	if wait >= float64(maxDuration) {
+		return maxDuration // converting would overflow
+	}
+	return time.Duration(wait)
 }
+
+// maxDuration is the longest time.Duration.
+const maxDuration = time.Duration(1<<63 - 1)
 
 // unreserve gives back a token whose caller gave up waiting.
 func (b *tokenBucket) unreserve() {
@@ -290,7 +306,7 @@ func (a *adaptiveLimit) observe(t ticket, resp *http.Response) {
 	h := resp.Header
 	tooMany := resp.StatusCode == http.StatusTooManyRequests
 	if remaining, err := strconv.Atoi(h.Get("RateLimit-Remaining")); err == nil && remaining >= 0 {
-		a.update(t, h, remaining, now)
+		a.update(t, h, min(remaining, maxRateLimitCount), now)
 	} else if t.probe && !tooMany {
 		// The first answer after the window has no rate-limit headers:
 		// nothing to track any more.
@@ -317,7 +333,7 @@ func (a *adaptiveLimit) observe(t ticket, resp *http.Response) {
 // is held.
 func (a *adaptiveLimit) update(t ticket, h http.Header, remaining int, now time.Time) {
 	if l, err := strconv.Atoi(h.Get("RateLimit-Limit")); err == nil && l > 0 {
-		a.limit = l
+		a.limit = min(l, maxRateLimitCount)
 	} else if remaining+1 > a.limit {
 		a.limit = remaining + 1
 	}
@@ -366,6 +382,11 @@ func resetTime(h http.Header, now time.Time) (time.Time, bool) {
 			if s < unixDateFloor {
 				return now.Add(time.Duration(s) * time.Second), true
 			}
+			// A Unix second past what time.Time holds would wrap to the
+			// past: a date that far is "too long to wait", not "now".
+			if s-now.Unix() > maxServerWaitSeconds {
+				return now.Add(maxServerWaitSeconds * time.Second), true
+			}
 			return time.Unix(s, 0), true
 		}
 	}
@@ -376,6 +397,11 @@ func resetTime(h http.Header, now time.Time) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// maxRateLimitCount bounds the RateLimit-Remaining and RateLimit-Limit
+// the adaptive limit takes in, so that no sum of them can overflow. No
+// GitLab window holds a billion requests.
+const maxRateLimitCount = 1 << 30
 
 // unixDateFloor tells a Unix time (2001 onwards) from a number of seconds.
 const unixDateFloor = 1_000_000_000

@@ -37,8 +37,8 @@ func defaultRetryPolicy() retryPolicy {
 // returns GitLab's answer at once. The defaults are 4, 500ms and 1m.
 func WithRetries(max int, minWait, maxWait time.Duration) ClientOption {
 	return func(c *core) error {
-		if max < 0 || minWait < 0 || maxWait < minWait {
-			return errorf("WithRetries(%d, %s, %s): need max >= 0 and 0 <= minWait <= maxWait", max, minWait, maxWait)
+		if max < 0 || max > maxRetries || minWait < 0 || maxWait < minWait || maxWait > maxRetryWait {
+			return errorf("WithRetries(%d, %s, %s): need 0 <= max <= %d and 0 <= minWait <= maxWait <= %s", max, minWait, maxWait, maxRetries, maxRetryWait)
 		}
 		c.retry.max, c.retry.minWait, c.retry.maxWait = max, minWait, maxWait
 		return nil
@@ -51,13 +51,20 @@ func WithRetries(max int, minWait, maxWait time.Duration) ClientOption {
 // The default is 2 minutes.
 func WithRetryBudget(total time.Duration) ClientOption {
 	return func(c *core) error {
-		if total <= 0 {
-			return errorf("WithRetryBudget(%s): need a positive duration", total)
+		if total <= 0 || total > maxRetryWait {
+			return errorf("WithRetryBudget(%s): need a positive duration of at most %s", total, maxRetryWait)
 		}
 		c.retry.budget = total
 		return nil
 	}
 }
+
+// The bounds of the retry options: more retries or longer waits than
+// these are a mistake in a script, not a policy.
+const (
+	maxRetries   = 100
+	maxRetryWait = 24 * time.Hour
+)
 
 // WithoutRetries sends every request once.
 func WithoutRetries() ClientOption {

@@ -56,13 +56,16 @@ func (c *core) newHTTPClient() *http.Client {
 // client's transport instead.
 func WithMaxConnections(n int) ClientOption {
 	return func(c *core) error {
-		if n < 1 {
-			return errorf("WithMaxConnections(%d): need at least 1", n)
+		if n < 1 || n > maxConnections {
+			return errorf("WithMaxConnections(%d): need at least 1 and at most %d", n, maxConnections)
 		}
 		c.maxConns = n
 		return nil
 	}
 }
+
+// maxConnections bounds WithMaxConnections: more than a loopback port range.
+const maxConnections = 1 << 16
 
 // tokenSafeRedirects returns a redirect policy that removes the credential
 // headers from a redirected request whose scheme or host differs from the
