@@ -91,12 +91,21 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 
 // BaseURL returns the API root requests go to, such as
 // "https://gitlab.example.com/api/v4".
-func (c *Client) BaseURL() string { return c.baseURL.String() }
+// It returns "" for a Client that NewClient did not make.
+func (c *Client) BaseURL() string {
+	if c == nil || c.baseURL == nil {
+		return ""
+	}
+	return c.baseURL.String()
+}
 
 // String describes the client without its token.
 func (c *Client) String() string {
 	if c == nil {
 		return "integrations.Client(nil)"
+	}
+	if c.baseURL == nil {
+		return "integrations.Client{} (not made by NewClient)"
 	}
 	return fmt.Sprintf("integrations.Client{BaseURL: %s, Token: %s}", c.baseURL, c.token)
 }
@@ -109,7 +118,17 @@ func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.Str
 
 // LogValue logs the client without its token.
 func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("base_url", c.baseURL.String()), slog.String("token", redacted))
+	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.String("token", redacted))
+}
+
+// usable refuses a nil Client, or one that NewClient did not make (a zero
+// Client has no transport and no base URL): its calls return this error
+// instead of panicking.
+func (c *Client) usable() error {
+	if c == nil || c.http == nil || c.baseURL == nil {
+		return fmt.Errorf("integrations: %w: a nil or zero Client cannot send requests: make it with integrations.NewClient", ErrValidation)
+	}
+	return nil
 }
 
 // controlByte returns the index of the first ASCII control character of s

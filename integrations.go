@@ -118,7 +118,14 @@ type Service[O, P any] struct {
 }
 
 // Info returns the integration's metadata: slug, levels and parameters.
-func (s *Service[O, P]) Info() IntegrationInfo { return s.info.clone() }
+// A nil or zero Service, which NewClient did not make, has none: its Info is
+// the zero IntegrationInfo.
+func (s *Service[O, P]) Info() IntegrationInfo {
+	if s == nil || s.info == nil {
+		return IntegrationInfo{}
+	}
+	return s.info.clone()
+}
 
 // Get returns the integration's settings on a project or group. If it was
 // never set up there, the error matches ErrIntegrationNotFound.
@@ -191,8 +198,11 @@ func (s *Service[O, P]) check(ctx context.Context, scope Scope) error {
 
 // checkRef refuses a missing context or a bad project or group reference.
 func (s *Service[O, P]) checkRef(ctx context.Context, scope Scope) error {
-	if s == nil || s.client == nil {
-		return errorf("service not initialised: use the services of a Client made by NewClient")
+	if s == nil || s.client == nil || s.info == nil {
+		return fmt.Errorf("integrations: %w: service not initialised: use the services of a Client made by NewClient", ErrValidation)
+	}
+	if err := s.client.usable(); err != nil {
+		return err
 	}
 	if ctx == nil {
 		return fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
@@ -225,6 +235,9 @@ func (s *Service[O, P]) checkAnswer(out *Settings[P]) error {
 // List returns the integrations that are active on a project or group,
 // without their properties (GitLab's list omits them; use the service's Get).
 func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) ([]*Integration, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
 	}
