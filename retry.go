@@ -276,6 +276,10 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 			// A limiter's wait would pass the deadline: a retry would too.
 			return false, nil
 		}
+		var redirect *redirectError
+		if errors.As(err, &redirect) {
+			return false, nil // a retry would be redirected the same way
+		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
 	switch resp.StatusCode {

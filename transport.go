@@ -2,7 +2,9 @@ package integrations
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -71,9 +73,25 @@ const maxConnections = 1 << 16
 // headers from a redirected request whose scheme or host differs from the
 // configured one (an https to http downgrade included), then defers to next,
 // the caller's own policy, or stops after maxRedirects.
+//
+// It refuses two redirects outright, with a *redirectError: one that would
+// change the method (a 301, 302 or 303 turns a PUT or DELETE into a GET,
+// which would report success with nothing changed), and one that would send
+// a request body (a Set's settings, secrets included) to another scheme or
+// host than the configured GitLab, as a 307 or 308 would.
 func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != scheme || req.URL.Host != host {
+		elsewhere := req.URL.Scheme != scheme || req.URL.Host != host
+		if len(via) > 0 {
+			first, method := via[0], methodOf(via[0])
+			switch {
+			case methodOf(req) != method:
+				return newRedirectError(req, method, fmt.Sprintf("following it would turn the %s into a %s, which changes nothing on GitLab", method, methodOf(req)))
+			case elsewhere && first.ContentLength != 0:
+				return newRedirectError(req, method, "following it would send the request's body, with any secret in it, to another host than the configured GitLab")
+			}
+		}
+		if elsewhere {
 			for _, k := range credentialHeaders {
 				req.Header.Del(k)
 			}
@@ -86,6 +104,39 @@ func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Re
 		}
 		return nil
 	}
+}
+
+// methodOf is req's method; "" means GET.
+func methodOf(req *http.Request) string {
+	if req.Method == "" {
+		return http.MethodGet
+	}
+	return req.Method
+}
+
+// redirectError is a redirect the SDK will not follow. It is never
+// retried: the same request would be redirected the same way.
+type redirectError struct {
+	status   int
+	method   string
+	location string // the redirect's target, without credentials
+	suggest  string // a base URL to use instead
+	why      string
+}
+
+func newRedirectError(req *http.Request, method, why string) *redirectError {
+	e := &redirectError{method: method, location: req.URL.Redacted(), why: why,
+		suggest: (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host}).String()}
+	if req.Response != nil {
+		e.status = req.Response.StatusCode
+	}
+	return e
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("the %s was answered %d %s with Location %s; %s, so the SDK does not follow it: "+
+		"set the base URL (WithBaseURL) to where GitLab answers without a redirect (%s?)",
+		e.method, e.status, http.StatusText(e.status), e.location, e.why, e.suggest)
 }
 
 // limitedTransport waits for the client-side rate limits before each
@@ -125,19 +176,39 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// withoutCredentials returns resp for the caller (WithResponseInto) with a
-// copy of its request whose header lacks the token: the *http.Response
-// handed out must not be a way to read the token back.
+// withoutCredentials returns resp for the caller (WithResponseInto) with
+// copies of the requests reachable from it (its request, and through the
+// redirect responses every request before it) whose headers lack the token
+// and whose bodies are gone: the *http.Response handed out must not be a
+// way to read the token, or a Set's secrets, back.
 func withoutCredentials(resp *http.Response) *http.Response {
-	if resp == nil || resp.Request == nil {
-		return resp
+	if resp == nil {
+		return nil
 	}
 	out := *resp
-	req := *resp.Request
-	req.Header = resp.Request.Header.Clone()
+	if resp.Request != nil {
+		out.Request = requestWithoutCredentials(resp.Request, maxRedirects+1)
+	}
+	return &out
+}
+
+// requestWithoutCredentials copies r as withoutCredentials needs, following
+// at most depth redirect responses back.
+func requestWithoutCredentials(r *http.Request, depth int) *http.Request {
+	req := *r
+	req.Header = r.Header.Clone()
 	for _, k := range credentialHeaders[:3] {
 		req.Header.Del(k)
 	}
-	out.Request = &req
-	return &out
+	req.Body, req.GetBody = http.NoBody, nil
+	req.Response = nil
+	if r.Response != nil && depth > 0 {
+		prev := *r.Response
+		prev.Body = http.NoBody
+		if prev.Request != nil {
+			prev.Request = requestWithoutCredentials(prev.Request, depth-1)
+		}
+		req.Response = &prev
+	}
+	return &req
 }
