@@ -39,15 +39,28 @@ func (c *core) newHTTPClient() *http.Client {
 		hc = http.Client{Transport: t, Timeout: 2 * time.Minute}
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
-	if c.limiter != nil {
-		next := hc.Transport
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		hc.Transport = &limitedTransport{next: next, limiter: c.limiter}
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
 	}
+	if c.limiter != nil {
+		next = &limitedTransport{next: next, limiter: c.limiter}
+	}
+	hc.Transport = poolKeeper{next: next}
 	return &hc
 }
+
+// poolKeeper is the transport of the SDK's HTTP client: it sends through
+// next and has no CloseIdleConnections method. go-retryablehttp calls
+// http.Client.CloseIdleConnections after every call that fails (a context
+// cancelled before anything was sent included), which would empty the
+// connection pool every goroutine of the Client shares and, with a
+// WithHTTPClient client on http.DefaultTransport, that of unrelated code.
+// Hidden behind poolKeeper, a failed call leaves the pool alone.
+type poolKeeper struct{ next http.RoundTripper }
+
+// RoundTrip sends req through the wrapped transport.
+func (p poolKeeper) RoundTrip(req *http.Request) (*http.Response, error) { return p.next.RoundTrip(req) }
 
 // WithMaxConnections caps the TCP connections the SDK's own transport opens
 // to GitLab at n; a request that finds them all busy waits for one. Set it
