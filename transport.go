@@ -60,7 +60,9 @@ func (c *core) newHTTPClient() *http.Client {
 type poolKeeper struct{ next http.RoundTripper }
 
 // RoundTrip sends req through the wrapped transport.
-func (p poolKeeper) RoundTrip(req *http.Request) (*http.Response, error) { return p.next.RoundTrip(req) }
+func (p poolKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
+	return p.next.RoundTrip(req)
+}
 
 // WithMaxConnections caps the TCP connections the SDK's own transport opens
 // to GitLab at n; a request that finds them all busy waits for one. Set it
