@@ -240,7 +240,13 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 		return fmt.Errorf("integrations: %s %s: %w", method, u, err)
 	}
 	defer resp.Body.Close()
-	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	var data []byte
+	var readErr error
+	if ra, ok := resp.Body.(*readAnswer); ok { // always, unless a test swapped the transport
+		data, readErr = ra.data, ra.err
+	} else {
+		data, readErr = readBoundedSized(resp.Body, resp.ContentLength)
+	}
 	if rc.response != nil {
 		*rc.response = withoutCredentials(resp)
 	}
@@ -255,7 +261,10 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 		return newError(method, u.String(), resp, data)
 	}
 	if readErr != nil {
-		return fmt.Errorf("integrations: %s %s: reading the answer: %w", method, u, readErr)
+		if !errors.Is(readErr, ErrInvalidResponse) {
+			readErr = &brokenAnswerError{status: resp.StatusCode, read: len(data), err: readErr}
+		}
+		return fmt.Errorf("integrations: %s %s: %w", method, u, readErr)
 	}
 	if out == nil {
 		return nil

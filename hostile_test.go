@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 
@@ -93,4 +94,43 @@ func TestAbsurdRateLimitResetMeansTooLong(t *testing.T) {
 	_, err := c.Slack.Get(context.Background(), ProjectID(1))
 	require.ErrorIs(t, err, ErrRateLimited)
 	assert.Equal(t, 1, srv.count(), "no retry after a reset too far away")
+}
+
+// TestAnswerCutOffMidBody: a 200 whose body a reset cuts off is retried
+// like any reset for a GET or a DELETE; an answer that cannot be read is
+// ErrInvalidResponse either way, a PUT's included.
+func TestAnswerCutOffMidBody(t *testing.T) {
+	t.Parallel()
+	cut := relStep{status: 200, body: relSlackAnswer, cut: true}
+	ctx := context.Background()
+
+	srv := newRelServer(t, cut, answer(200, relSlackAnswer))
+	got, err := srv.client(t).Slack.Get(ctx, ProjectID(1))
+	require.NoError(t, err, "a GET cut off is retried")
+	assert.Equal(t, "slack", got.Slug)
+	assert.Equal(t, 2, srv.count())
+
+	srv = newRelServer(t, cut, answer(204, ""))
+	require.NoError(t, srv.client(t).Slack.Delete(ctx, ProjectID(1)), "a DELETE cut off is retried")
+	assert.Equal(t, 2, srv.count())
+
+	srv = newRelServer(t, cut)
+	_, err = srv.client(t).Slack.Get(ctx, ProjectID(1))
+	require.ErrorIs(t, err, ErrInvalidResponse, "cut off on every attempt")
+	assert.ErrorIs(t, err, syscall.ECONNRESET)
+	assert.Contains(t, err.Error(), "giving up after 4 attempts")
+	assert.Equal(t, 4, srv.count())
+
+	srv = newRelServer(t, cut, answer(200, relSlackAnswer))
+	_, err = srv.client(t).Slack.Set(ctx, ProjectID(1), &SlackOptions{Webhook: "https://hooks.slack.com/x"})
+	require.ErrorIs(t, err, ErrInvalidResponse, "a PUT cut off")
+	assert.Contains(t, err.Error(), "broke off")
+	assert.Equal(t, 1, srv.count(), "GitLab answered the PUT: it is not sent again")
+
+	// An error status cut off is still the error status.
+	srv = newRelServer(t, relStep{status: 404, body: `{"message":"404 Integration Not Found"}`, cut: true})
+	_, err = srv.client(t).Slack.Get(ctx, ProjectID(1))
+	var gerr *Error
+	require.ErrorAs(t, err, &gerr)
+	assert.Equal(t, 404, gerr.StatusCode)
 }

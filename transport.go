@@ -1,8 +1,11 @@
 package integrations
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -24,6 +27,7 @@ const maxRedirects = 10
 // included.
 func (c *core) newHTTPClient() *http.Client {
 	var hc http.Client
+	var timeout time.Duration
 	if c.httpClient != nil {
 		hc = *c.httpClient
 	} else {
@@ -36,7 +40,11 @@ func (c *core) newHTTPClient() *http.Client {
 		// the spare one then idles. MaxConnsPerHost is the only bound on
 		// that, so it is the caller's choice (WithMaxConnections).
 		t.MaxConnsPerHost = c.maxConns
-		hc = http.Client{Transport: t, Timeout: 2 * time.Minute}
+		// The 2-minute timeout is answerReader's, not http.Client's:
+		// Client.Timeout would wrap every answer's body, hiding the body
+		// answerReader already read from do.
+		hc = http.Client{Transport: t}
+		timeout = defaultRequestTimeout
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
 	next := hc.Transport
@@ -46,9 +54,89 @@ func (c *core) newHTTPClient() *http.Client {
 	if c.limiter != nil {
 		next = &limitedTransport{next: next, limiter: c.limiter}
 	}
-	hc.Transport = poolKeeper{next: next}
+	hc.Transport = poolKeeper{next: answerReader{next: next, timeout: timeout}}
 	return &hc
 }
+
+// answerReader reads every answer's body (up to maxResponseBytes) before
+// handing the answer on, so that an answer cut off mid-body is a failed
+// attempt like a reset before the status line: a 2xx to a GET or DELETE
+// whose body breaks off is retried by the retry policy. Other answers keep
+// what was read and the error, for do to report (a PUT is not sent again
+// once GitLab has answered it; an error status is the news either way).
+//
+// With the SDK's own transport it also bounds each request, its answer's
+// body included, to defaultRequestTimeout.
+type answerReader struct {
+	next    http.RoundTripper
+	timeout time.Duration // 0: none but the caller's context
+}
+
+// defaultRequestTimeout bounds one request of the SDK's own transport, from
+// sending it to the end of its answer's body. Each redirect followed and
+// each retry is a request of its own. A context with an earlier deadline
+// ends it sooner; WithHTTPClient replaces the transport and this timeout.
+const defaultRequestTimeout = 2 * time.Minute
+
+// RoundTrip sends req and reads the answer's body.
+func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	if a.timeout > 0 {
+		ctx, cancel := context.WithTimeout(req.Context(), a.timeout)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
+	resp, err := a.next.RoundTrip(req)
+	if err != nil || resp == nil || resp.Body == nil {
+		return resp, err
+	}
+	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	_ = resp.Body.Close()
+	if readErr != nil && !errors.Is(readErr, ErrInvalidResponse) {
+		readErr = &brokenAnswerError{status: resp.StatusCode, read: len(data), err: readErr}
+		if resp.StatusCode/100 == 2 && (req.Method == http.MethodGet || req.Method == http.MethodDelete) {
+			return nil, readErr
+		}
+	}
+	resp.Body = &readAnswer{Reader: bytes.NewReader(data), data: data, err: readErr}
+	return resp, nil
+}
+
+// readAnswer is an answer's body as answerReader read it: do takes data
+// and err as they are, anything else reads it as a body.
+type readAnswer struct {
+	*bytes.Reader
+	data []byte
+	err  error // why the read stopped early; nil when the body was read whole
+}
+
+// Read reads the body, then the error that stopped answerReader's read
+// early (so that code reading it through a wrapper, such as the body
+// http.Client.Timeout puts in place, still sees it) or io.EOF.
+func (r *readAnswer) Read(p []byte) (int, error) {
+	n, err := r.Reader.Read(p)
+	if err == io.EOF && r.err != nil {
+		return n, r.err
+	}
+	return n, err
+}
+
+// Close does nothing: the body was read and closed already.
+func (*readAnswer) Close() error { return nil }
+
+// brokenAnswerError is an answer whose body could not be read to its end
+// (a reset, a connection closed early). It matches ErrInvalidResponse and
+// the read's own error (errors.Is(err, syscall.ECONNRESET)).
+type brokenAnswerError struct {
+	status int
+	read   int
+	err    error
+}
+
+func (e *brokenAnswerError) Error() string {
+	return fmt.Sprintf("%v: the %d answer broke off after %d bytes of its body: %v", ErrInvalidResponse, e.status, e.read, e.err)
+}
+
+func (e *brokenAnswerError) Unwrap() []error { return []error{ErrInvalidResponse, e.err} }
 
 // poolKeeper is the transport of the SDK's HTTP client: it sends through
 // next and has no CloseIdleConnections method. go-retryablehttp calls
