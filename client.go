@@ -84,6 +84,11 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	if c.maxConns > 0 && c.httpClient != nil {
 		return nil, errorf("WithMaxConnections applies to the SDK's own transport: with WithHTTPClient, set MaxConnsPerHost on your client's transport")
 	}
+	if c.limiter != nil && c.limiter.adaptive != nil {
+		// No answer holds the Client longer than the retry policy would
+		// wait for it (a millisecond at least: 0 would mean no bound).
+		c.limiter.adaptive.maxHold = max(c.retry.maxWait, time.Millisecond)
+	}
 	c.http = c.newHTTPClient()
 	c.initServices()
 	return c, nil

@@ -134,3 +134,54 @@ func TestAnswerCutOffMidBody(t *testing.T) {
 	require.ErrorAs(t, err, &gerr)
 	assert.Equal(t, 404, gerr.StatusCode)
 }
+
+// TestAdaptiveHoldIsBoundedByMaxWait: one 429 asking for 999999 seconds
+// must not freeze the Client. The retry policy gives up on it at once; the
+// adaptive limit then holds later calls no longer than maxWait, and a call
+// whose deadline comes before its turn fails at once, matching
+// ErrRateLimited and context.DeadlineExceeded.
+func TestAdaptiveHoldIsBoundedByMaxWait(t *testing.T) {
+	t.Parallel()
+	tooMany := relStep{status: 429, header: map[string]string{"Retry-After": "999999"}, body: `{"message":"Retry later"}`}
+
+	srv := newRelServer(t, tooMany, answer(200, relSlackAnswer))
+	c := srv.client(t, WithAdaptiveRateLimit(), WithRetries(3, time.Millisecond, 200*time.Millisecond))
+	_, err := c.Slack.Get(context.Background(), ProjectID(1))
+	require.ErrorIs(t, err, ErrRateLimited, "the retry policy gives up on a wait longer than maxWait")
+	// Safety net only: before the fix this call waited until its deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = c.Slack.Get(ctx, ProjectID(1))
+	took := time.Since(start)
+	require.NoError(t, err)
+	assert.Less(t, took, time.Second, "held %s: longer than maxWait (200ms)", took)
+	t.Logf("the call after the 429 was held %s (maxWait 200ms)", took.Round(time.Millisecond))
+
+	// With the default maxWait (1m) the hold is a minute: a call with a 2 s
+	// deadline fails at once instead of at its deadline, and sends nothing.
+	srv = newRelServer(t, tooMany, answer(200, relSlackAnswer))
+	c = srv.client(t, WithAdaptiveRateLimit(), WithRetries(3, time.Millisecond, time.Minute))
+	_, err = c.Slack.Get(context.Background(), ProjectID(1))
+	require.ErrorIs(t, err, ErrRateLimited)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel2()
+	start = time.Now()
+	_, err = c.Slack.Get(ctx2, ProjectID(1))
+	took = time.Since(start)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, took, time.Second, "failed after %s, not at once", took)
+	assert.Equal(t, 1, srv.count(), "the held call sent nothing")
+	t.Logf("the call with a 2s deadline failed after %s: %v", took.Round(time.Millisecond), err)
+
+	// WithRateLimit's bucket fails the same way, with the same matches.
+	b := &tokenBucket{rate: 1, burst: 1, tokens: 1}
+	require.NoError(t, b.wait(context.Background()))
+	ctx3, cancel3 := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel3()
+	err = b.wait(ctx3)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}

@@ -117,14 +117,33 @@ func (b *tokenBucket) wait(ctx context.Context) error {
 	}
 	if deadline, ok := ctx.Deadline(); ok && deadline.Before(now.Add(d)) {
 		b.unreserve()
-		return fmt.Errorf("the client-side rate limit allows the next request in %s, after the context's deadline: %w",
-			d.Round(time.Millisecond), context.DeadlineExceeded)
+		return &limitWaitError{wait: d, what: "the client-side rate limit"}
 	}
 	if err := sleepCtx(ctx, d); err != nil {
 		b.unreserve()
 		return fmt.Errorf("waiting %s for the client-side rate limit: %w", d.Round(time.Millisecond), err)
 	}
 	return nil
+}
+
+// limitWaitError is a request that would wait for a rate limit past its
+// context's deadline, so it fails at once instead. It matches ErrRateLimited
+// and context.DeadlineExceeded.
+type limitWaitError struct {
+	wait time.Duration
+	what string
+}
+
+func (e *limitWaitError) Error() string {
+	return fmt.Sprintf("%s allows the next request in %s, after the context's deadline", e.what, e.wait.Round(time.Millisecond))
+}
+
+func (e *limitWaitError) Unwrap() []error { return []error{ErrRateLimited, context.DeadlineExceeded} }
+
+// pastDeadline reports whether ctx ends before d from now.
+func pastDeadline(ctx context.Context, now time.Time, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && deadline.Before(now.Add(d))
 }
 
 // adaptiveLimit tracks GitLab's rate-limit window from its answers. GitLab
@@ -179,6 +198,10 @@ type adaptiveLimit struct {
 	// wait for one.
 	wake    chan struct{}
 	waiters int
+	// maxHold bounds how far ahead a 429's hold or a window's end may lie:
+	// the retry policy's maxWait, so that no answer holds the Client
+	// longer than the policy would wait for it. 0: no bound.
+	maxHold time.Duration
 }
 
 const (
@@ -243,6 +266,10 @@ func (a *adaptiveLimit) acquire(ctx context.Context) (ticket, error) {
 				sleep = end.Add(a.margin).Sub(now)
 				break
 			}
+			if pastDeadline(ctx, now, at.Sub(now)) {
+				a.mu.Unlock()
+				return ticket{}, &limitWaitError{wait: at.Sub(now), what: "GitLab's rate-limit window"}
+			}
 			a.next = at.Add(end.Sub(at) / time.Duration(left))
 			t := a.take(false)
 			if err := sleepCtx(ctx, at.Sub(now)); err != nil {
@@ -259,6 +286,10 @@ func (a *adaptiveLimit) acquire(ctx context.Context) (ticket, error) {
 			sleep = end.Add(a.margin).Sub(now)
 		}
 		a.mu.Unlock()
+		if wake == nil && pastDeadline(ctx, now, sleep) {
+			// Its turn comes after its deadline: fail now, not then.
+			return ticket{}, &limitWaitError{wait: sleep, what: "GitLab's rate-limit window"}
+		}
 		err := sleepOrWake(ctx, sleep, wake)
 		if wake != nil {
 			a.mu.Lock()
@@ -319,7 +350,7 @@ func (a *adaptiveLimit) observe(t ticket, resp *http.Response) {
 		if !ok {
 			wait = time.Second
 		}
-		if until := now.Add(wait); until.After(a.holdUntil) {
+		if until := now.Add(a.bound(wait)); until.After(a.holdUntil) {
 			a.holdUntil = until
 		}
 		a.seen = 0
@@ -340,6 +371,9 @@ func (a *adaptiveLimit) update(t ticket, h http.Header, remaining int, now time.
 	reset, ok := resetTime(h, now)
 	if !ok {
 		return
+	}
+	if d := reset.Sub(now); a.bound(d) < d {
+		reset = now.Add(a.bound(d)) // a window too long to wait for
 	}
 	switch {
 	case a.window.IsZero() || reset.Sub(a.window) >= time.Second:
@@ -364,6 +398,14 @@ func (a *adaptiveLimit) update(t ticket, h http.Header, remaining int, now time.
 			a.learnMargin()
 		}
 	}
+}
+
+// bound caps a wait at maxHold.
+func (a *adaptiveLimit) bound(d time.Duration) time.Duration {
+	if a.maxHold > 0 && d > a.maxHold {
+		return a.maxHold
+	}
+	return d
 }
 
 // learnMargin notes that a probe sent after the window's end by this
