@@ -12,7 +12,10 @@ import (
 // WithRateLimit keeps the client under perSecond requests a second, with
 // bursts of up to burst requests, across every goroutine that uses it.
 // Every attempt counts, retries included. It can be combined with
-// WithAdaptiveRateLimit.
+// WithAdaptiveRateLimit. perSecond may be from 1/3600 (one request an hour)
+// to a million, burst from 1 to 2^20. A request whose turn comes after its
+// context's deadline fails at once, with an error matching ErrRateLimited
+// and context.DeadlineExceeded.
 func WithRateLimit(perSecond float64, burst int) ClientOption {
 	return func(c *core) error {
 		if !(perSecond >= minRatePerSecond && perSecond <= maxRatePerSecond) || burst < 1 || burst > maxBurst {
@@ -43,7 +46,10 @@ const (
 // evenly until the window's reset; when it is used up, every goroutine waits
 // for the reset, and the first request after it finds out the new window
 // before the others follow. A 429 holds every goroutine until its
-// Retry-After. Without those headers (a GitLab with no throttle on the API),
+// Retry-After. No hold, and no wait for a reset, lasts longer than the
+// retry policy's maxWait (WithRetries; a minute by default), and a request
+// whose turn comes after its context's deadline fails at once, with an
+// error matching ErrRateLimited and context.DeadlineExceeded. Without those headers (a GitLab with no throttle on the API),
 // it never waits; it costs an uncontended lock and a header look-up per
 // request.
 func WithAdaptiveRateLimit() ClientOption {

@@ -34,7 +34,9 @@ func defaultRetryPolicy() retryPolicy {
 // attempt, waits starting at minWait and doubling, never longer than
 // maxWait. A wait GitLab asks for (Retry-After, RateLimit-Reset) is honoured
 // as asked; when it is longer than maxWait, the call does not retry and
-// returns GitLab's answer at once. The defaults are 4, 500ms and 1m.
+// returns GitLab's answer at once. The defaults are 4, 500ms and 1m; max
+// may be at most 100 and maxWait at most 24 hours. WithAdaptiveRateLimit
+// never holds the client longer than maxWait either.
 func WithRetries(max int, minWait, maxWait time.Duration) ClientOption {
 	return func(c *core) error {
 		if max < 0 || max > maxRetries || minWait < 0 || maxWait < minWait || maxWait > maxRetryWait {
@@ -48,7 +50,7 @@ func WithRetries(max int, minWait, maxWait time.Duration) ClientOption {
 // WithRetryBudget bounds the time one call spends retrying: no retry starts
 // later than total after the call's first attempt, and a wait that would
 // end past it is not begun (the call returns GitLab's last answer instead).
-// The default is 2 minutes.
+// The default is 2 minutes; at most 24 hours.
 func WithRetryBudget(total time.Duration) ClientOption {
 	return func(c *core) error {
 		if total <= 0 || total > maxRetryWait {
