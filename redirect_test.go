@@ -197,6 +197,8 @@ func TestRedirectLoopStopsAndIsNotRetried(t *testing.T) {
 	_, err = c.Slack.Get(context.Background(), ProjectID(1))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	assert.Contains(t, err.Error(), "302 Found with Location "+loop.URL, "the error names the status and the Location")
+	assert.Contains(t, err.Error(), "WithBaseURL", "and what to change")
 	assert.Len(t, loop.headers(), 10, "one attempt: the request and 9 redirects, the 10th refused")
 }
 

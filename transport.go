@@ -203,7 +203,7 @@ func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Re
 			return next(req, via)
 		}
 		if len(via) >= maxRedirects {
-			return errors.New("stopped after 10 redirects")
+			return newRedirectError(req, methodOf(via[0]), "stopped after 10 redirects (a redirect loop?)")
 		}
 		return nil
 	}
