@@ -97,14 +97,16 @@ func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, readErr
 		}
 	}
-	resp.Body = &readAnswer{Reader: bytes.NewReader(data), data: data, err: readErr}
+	ra := &readAnswer{data: data, err: readErr}
+	ra.r.Reset(data) // one allocation for the body and its reader
+	resp.Body = ra
 	return resp, nil
 }
 
 // readAnswer is an answer's body as answerReader read it: do takes data
 // and err as they are, anything else reads it as a body.
 type readAnswer struct {
-	*bytes.Reader
+	r    bytes.Reader
 	data []byte
 	err  error // why the read stopped early; nil when the body was read whole
 }
@@ -113,7 +115,7 @@ type readAnswer struct {
 // early (so that code reading it through a wrapper, such as the body
 // http.Client.Timeout puts in place, still sees it) or io.EOF.
 func (r *readAnswer) Read(p []byte) (int, error) {
-	n, err := r.Reader.Read(p)
+	n, err := r.r.Read(p)
 	if err == io.EOF && r.err != nil {
 		return n, r.err
 	}
