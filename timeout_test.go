@@ -18,14 +18,14 @@ func TestDefaultRequestTimeout(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient(relToken)
 	require.NoError(t, err)
-	own := c.http.Transport.(poolKeeper).next.(answerReader)
+	own := c.http.Transport.(answerReader)
 	assert.Equal(t, 2*time.Minute, own.timeout)
 	assert.Zero(t, c.http.Timeout, "the bound is the transport's")
 
 	mine := &http.Client{Timeout: 5 * time.Second}
 	c, err = NewClient(relToken, WithHTTPClient(mine))
 	require.NoError(t, err)
-	assert.Zero(t, c.http.Transport.(poolKeeper).next.(answerReader).timeout)
+	assert.Zero(t, c.http.Transport.(answerReader).timeout)
 	assert.Equal(t, 5*time.Second, c.http.Timeout, "the caller's Timeout applies")
 
 	// The bound covers the body: a stalled body ends at the timeout.
@@ -42,7 +42,7 @@ func TestDefaultRequestTimeout(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	hc := &http.Client{Transport: poolKeeper{next: answerReader{next: http.DefaultTransport, timeout: 100 * time.Millisecond}}}
+	hc := &http.Client{Transport: answerReader{next: http.DefaultTransport, timeout: 100 * time.Millisecond}}
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
 	require.NoError(t, err)
 	start := time.Now()

@@ -54,7 +54,7 @@ func (c *core) newHTTPClient() *http.Client {
 	if c.limiter != nil {
 		next = &limitedTransport{next: next, limiter: c.limiter}
 	}
-	hc.Transport = poolKeeper{next: answerReader{next: next, timeout: timeout}}
+	hc.Transport = answerReader{next: next, timeout: timeout}
 	return &hc
 }
 
@@ -67,6 +67,13 @@ func (c *core) newHTTPClient() *http.Client {
 //
 // With the SDK's own transport it also bounds each request, its answer's
 // body included, to defaultRequestTimeout.
+//
+// It has no CloseIdleConnections method, on purpose. go-retryablehttp calls
+// http.Client.CloseIdleConnections after every call that fails (a context
+// cancelled before anything was sent included), which would empty the
+// connection pool every goroutine of the Client shares and, with a
+// WithHTTPClient client on http.DefaultTransport, that of unrelated code.
+// Behind answerReader, a failed call leaves the pool alone.
 type answerReader struct {
 	next    http.RoundTripper
 	timeout time.Duration // 0: none but the caller's context
@@ -139,20 +146,6 @@ func (e *brokenAnswerError) Error() string {
 }
 
 func (e *brokenAnswerError) Unwrap() []error { return []error{ErrInvalidResponse, e.err} }
-
-// poolKeeper is the transport of the SDK's HTTP client: it sends through
-// next and has no CloseIdleConnections method. go-retryablehttp calls
-// http.Client.CloseIdleConnections after every call that fails (a context
-// cancelled before anything was sent included), which would empty the
-// connection pool every goroutine of the Client shares and, with a
-// WithHTTPClient client on http.DefaultTransport, that of unrelated code.
-// Hidden behind poolKeeper, a failed call leaves the pool alone.
-type poolKeeper struct{ next http.RoundTripper }
-
-// RoundTrip sends req through the wrapped transport.
-func (p poolKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
-	return p.next.RoundTrip(req)
-}
 
 // WithMaxConnections caps the TCP connections the SDK's own transport opens
 // to GitLab at n; a request that finds them all busy waits for one. Set it
