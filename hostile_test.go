@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"syscall"
@@ -175,6 +176,21 @@ func TestAdaptiveHoldIsBoundedByMaxWait(t *testing.T) {
 	assert.Less(t, took, time.Second, "failed after %s, not at once", took)
 	assert.Equal(t, 1, srv.count(), "the held call sent nothing")
 	t.Logf("the call with a 2s deadline failed after %s: %v", took.Round(time.Millisecond), err)
+
+	// A used-up window whose reset is 11 days away holds no longer either.
+	a := &adaptiveLimit{wake: make(chan struct{}), maxHold: 100 * time.Millisecond}
+	tk, err := a.acquire(context.Background())
+	require.NoError(t, err)
+	a.observe(tk, &http.Response{StatusCode: 200, Header: http.Header{
+		"Ratelimit-Remaining": {"0"}, "Ratelimit-Limit": {"10"},
+		"Ratelimit-Reset": {fmt.Sprint(time.Now().Add(999999 * time.Second).Unix())},
+	}})
+	ctx4, cancel4 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel4()
+	start = time.Now()
+	_, err = a.acquire(ctx4)
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), time.Second, "a window's far reset held the client %s", time.Since(start))
 
 	// WithRateLimit's bucket fails the same way, with the same matches.
 	b := &tokenBucket{rate: 1, burst: 1, tokens: 1}

@@ -49,9 +49,9 @@ const (
 // Retry-After. No hold, and no wait for a reset, lasts longer than the
 // retry policy's maxWait (WithRetries; a minute by default), and a request
 // whose turn comes after its context's deadline fails at once, with an
-// error matching ErrRateLimited and context.DeadlineExceeded. Without those headers (a GitLab with no throttle on the API),
-// it never waits; it costs an uncontended lock and a header look-up per
-// request.
+// error matching ErrRateLimited and context.DeadlineExceeded. Without those
+// headers (a GitLab with no throttle on the API), it never waits; it costs
+// an uncontended lock and a header look-up per request.
 func WithAdaptiveRateLimit() ClientOption {
 	return func(c *core) error {
 		if c.limiter == nil {
@@ -121,7 +121,7 @@ func (b *tokenBucket) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	if deadline, ok := ctx.Deadline(); ok && deadline.Before(now.Add(d)) {
+	if pastDeadline(ctx, now, d) {
 		b.unreserve()
 		return &limitWaitError{wait: d, what: "the client-side rate limit"}
 	}
