@@ -3,6 +3,7 @@ package integrationstest_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/integrationstest"
 )
 
@@ -90,6 +92,17 @@ func TestStalledUploadIsDropped(t *testing.T) {
 	require.NoError(t, err, "the server closed the connection (io.Copy stops at EOF)")
 	t.Logf("the stalled upload was dropped after %s", took.Round(time.Millisecond))
 	assert.Less(t, took, 2*time.Second)
+
+	// The timeout is the request's reading, not its answer: a slow answer
+	// (WithLatency) longer than the read timeout still arrives.
+	slow := integrationstest.NewServer(integrationstest.WithReadTimeout(50*time.Millisecond), integrationstest.WithLatency(200*time.Millisecond))
+	defer slow.Close()
+	c, err := slow.NewClient()
+	require.NoError(t, err)
+	slow.AddProject("acme/web")
+	_, err = c.List(context.Background(), integrations.Project("acme/web"))
+	require.NoError(t, err)
+	assert.Len(t, slow.Requests(), 1, "answered the first time, not after a retry")
 }
 
 // TestServerNeverPrintsItsToken: printing a *Server with fmt, whatever the
