@@ -27,12 +27,35 @@ type headerRecorder struct {
 func newHeaderRecorder(t *testing.T) *headerRecorder {
 	r := &headerRecorder{}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		b := new(bytes.Buffer)
-		_, _ = b.ReadFrom(req.Body)
-		r.mu.Lock()
-		r.got = append(r.got, req.Header.Clone())
-		r.body = append(r.body, b.String())
-		r.mu.Unlock()
+		r.record(req)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(relSlackAnswer))
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+// record keeps req's header and body.
+func (r *headerRecorder) record(req *http.Request) {
+	b := new(bytes.Buffer)
+	_, _ = b.ReadFrom(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, req.Header.Clone())
+	r.body = append(r.body, b.String())
+}
+
+// movedWithinHost is a GitLab that records every request and redirects it
+// with status to /moved plus its path, on the same host, where it answers
+// with the Slack integration.
+func movedWithinHost(t *testing.T, status int) *headerRecorder {
+	r := &headerRecorder{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.record(req)
+		if !strings.HasPrefix(req.URL.Path, "/moved") {
+			http.Redirect(w, req, "/moved"+req.URL.EscapedPath(), status)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(relSlackAnswer))
 	}))
@@ -131,26 +154,15 @@ func TestRedirectToAnotherHostDropsTheToken(t *testing.T) {
 
 func TestRedirectWithinTheHostKeepsTheToken(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var tokens []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		tokens = append(tokens, r.Header.Get("PRIVATE-TOKEN"))
-		mu.Unlock()
-		if !strings.HasPrefix(r.URL.Path, "/moved") {
-			http.Redirect(w, r, "/moved"+r.URL.EscapedPath(), http.StatusMovedPermanently)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(relSlackAnswer))
-	}))
-	t.Cleanup(srv.Close)
+	srv := movedWithinHost(t, http.StatusMovedPermanently)
 	c, err := NewClient(relToken, WithBaseURL(srv.URL), WithoutRetries())
 	require.NoError(t, err)
 	_, err = c.Slack.Get(context.Background(), ProjectID(4))
 	require.NoError(t, err)
-	mu.Lock()
-	defer mu.Unlock()
+	var tokens []string
+	for _, h := range srv.headers() {
+		tokens = append(tokens, h.Get("PRIVATE-TOKEN"))
+	}
 	assert.Equal(t, []string{relToken, relToken}, tokens)
 }
 
@@ -303,30 +315,16 @@ func TestRedirectNeverSendsTheBodyElsewhere(t *testing.T) {
 	}
 
 	// Within the host, a 307 replays the body byte for byte.
-	var mu sync.Mutex
-	var bodies []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := new(bytes.Buffer)
-		_, _ = b.ReadFrom(r.Body)
-		mu.Lock()
-		bodies = append(bodies, b.String())
-		mu.Unlock()
-		if !strings.HasPrefix(r.URL.Path, "/moved") {
-			http.Redirect(w, r, "/moved"+r.URL.EscapedPath(), http.StatusTemporaryRedirect)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(relSlackAnswer))
-	}))
-	t.Cleanup(srv.Close)
+	srv := movedWithinHost(t, http.StatusTemporaryRedirect)
 	c, err := NewClient(relToken, WithBaseURL(srv.URL), WithoutRetries())
 	require.NoError(t, err)
 	_, err = c.Slack.Set(context.Background(), ProjectID(4), &SlackOptions{Webhook: secret})
 	require.NoError(t, err)
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, bodies, 2)
-	assert.Equal(t, bodies[0], bodies[1])
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	require.Len(t, srv.body, 2)
+	assert.Equal(t, srv.body[0], srv.body[1])
+	assert.Contains(t, srv.body[0], "SECRETPART", "the configured host gets the body")
 }
 
 // TestRedirectThatChangesTheMethodIsAnError: a 301, 302 or 303 turns a PUT
