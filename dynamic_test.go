@@ -60,7 +60,7 @@ func TestIntegrationUnknownSlug(t *testing.T) {
 	}
 	var zero *Client
 	_, err := zero.Integration("slack")
-	require.ErrorContains(t, err, "use NewClient")
+	require.ErrorContains(t, err, "make it with integrations.NewClient")
 }
 
 // TestDynamicSetSendsGitLabTypes sends the lenient forms a user types and
