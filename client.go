@@ -60,6 +60,9 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	if strings.ContainsAny(token, "\r\n") {
 		return nil, errorf("token contains a line break")
 	}
+	if i := controlByte(token); i >= 0 {
+		return nil, errorf("token contains a control character (byte %d): check how it was read (a trailing newline or tab from a file?)", i)
+	}
 	c := &Client{core: core{
 		rawBaseURL: DefaultBaseURL,
 		token:      newSecretString(token),
@@ -75,6 +78,9 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 			return nil, err
 		}
 	}
+	if i := controlByte(c.userAgent); i >= 0 {
+		return nil, errorf("WithUserAgent: the User-Agent contains a control character (byte %d), which no HTTP header may carry", i)
+	}
 	u, err := parseBaseURL(c.rawBaseURL, c.allowHTTP)
 	if err != nil {
 		return nil, err
@@ -83,6 +89,11 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	if c.maxConns > 0 && c.httpClient != nil {
 		return nil, errorf("WithMaxConnections applies to the SDK's own transport: with WithHTTPClient, set MaxConnsPerHost on your client's transport")
 	}
+	if c.limiter != nil && c.limiter.adaptive != nil {
+		// No answer holds the Client longer than the retry policy would
+		// wait for it (a millisecond at least: 0 would mean no bound).
+		c.limiter.adaptive.maxHold = max(c.retry.maxWait, time.Millisecond)
+	}
 	c.http = c.newHTTPClient()
 	c.initServices()
 	return c, nil
@@ -90,12 +101,21 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 
 // BaseURL returns the API root requests go to, such as
 // "https://gitlab.example.com/api/v4".
-func (c *Client) BaseURL() string { return c.baseURL.String() }
+// It returns "" for a Client that NewClient did not make.
+func (c *Client) BaseURL() string {
+	if c == nil || c.baseURL == nil {
+		return ""
+	}
+	return c.baseURL.String()
+}
 
 // String describes the client without its token.
 func (c *Client) String() string {
 	if c == nil {
 		return "integrations.Client(nil)"
+	}
+	if c.baseURL == nil {
+		return "integrations.Client{} (not made by NewClient)"
 	}
 	return fmt.Sprintf("integrations.Client{BaseURL: %s, Token: %s}", c.baseURL, c.token)
 }
@@ -108,7 +128,29 @@ func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.Str
 
 // LogValue logs the client without its token.
 func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("base_url", c.baseURL.String()), slog.String("token", redacted))
+	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.String("token", redacted))
+}
+
+// usable refuses a nil Client, or one that NewClient did not make (a zero
+// Client has no transport and no base URL): its calls return this error
+// instead of panicking.
+func (c *Client) usable() error {
+	if c == nil || c.http == nil || c.baseURL == nil {
+		return invalid("a nil or zero Client cannot send requests: make it with integrations.NewClient")
+	}
+	return nil
+}
+
+// controlByte returns the index of the first ASCII control character of s
+// (a byte below 0x20, or DEL), or -1. A header value with one is refused
+// when the request is sent, so NewClient refuses it up front.
+func controlByte(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return i
+		}
+	}
+	return -1
 }
 
 func errorf(format string, args ...any) error {
@@ -208,7 +250,13 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 		return fmt.Errorf("integrations: %s %s: %w", method, u, err)
 	}
 	defer resp.Body.Close()
-	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	var data []byte
+	var readErr error
+	if ra, ok := resp.Body.(*readAnswer); ok { // always, unless a test swapped the transport
+		data, readErr = ra.data, ra.err
+	} else {
+		data, readErr = readBoundedSized(resp.Body, resp.ContentLength)
+	}
 	if rc.response != nil {
 		*rc.response = withoutCredentials(resp)
 	}
@@ -223,7 +271,10 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 		return newError(method, u.String(), resp, data)
 	}
 	if readErr != nil {
-		return fmt.Errorf("integrations: %s %s: reading the answer: %w", method, u, readErr)
+		if !errors.Is(readErr, ErrInvalidResponse) {
+			readErr = &brokenAnswerError{status: resp.StatusCode, read: len(data), err: readErr}
+		}
+		return fmt.Errorf("integrations: %s %s: %w", method, u, readErr)
 	}
 	if out == nil {
 		return nil

@@ -197,11 +197,81 @@ func lenientInt(val []byte) (int64, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil
 	}
-	// 8080.0 is an integer too.
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
-		return int64(f), nil
+	// 8080.0 and 8.08e3 are integers too, read exactly: through a float64,
+	// 12345678901234567.0 would become …568 and -9223372036854775809 the
+	// smallest int64.
+	n, err := exactInt(s)
+	if err != nil {
+		return 0, fmt.Errorf("want an integer, got %s: %w", describe(val), err)
 	}
-	return 0, fmt.Errorf("want an integer, got %s", describe(val))
+	return n, nil
+}
+
+// errNotWhole and errOutOfRange say why exactInt refused a number.
+var (
+	errNotWhole   = errors.New("not a whole number")
+	errOutOfRange = errors.New("out of the int64 range")
+)
+
+// exactInt reads a JSON number (sign, digits, fraction, exponent) that is a
+// whole number within the int64 range, without rounding. It works on the
+// digits, so an exponent of any size costs nothing.
+func exactInt(s string) (int64, error) {
+	neg := strings.HasPrefix(s, "-")
+	rest := strings.TrimPrefix(s, "-")
+	mant, expPart, hasExp := strings.Cut(strings.ToLower(rest), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	if intPart == "" || !allDigits(intPart) || !allDigits(frac) || (hasExp && expPart == "") {
+		return 0, errNotWhole
+	}
+	exp := 0
+	if hasExp {
+		es := strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(expPart, "+"), "-"), "0")
+		if !allDigits(strings.TrimPrefix(strings.TrimPrefix(expPart, "+"), "-")) {
+			return 0, errNotWhole
+		}
+		if len(es) > 4 {
+			es = "9999" // beyond any int64 either way
+		}
+		exp, _ = strconv.Atoi("0" + es)
+		if strings.HasPrefix(expPart, "-") {
+			exp = -exp
+		}
+	}
+	digits := strings.TrimLeft(intPart+frac, "0")
+	exp -= len(frac)
+	if digits == "" {
+		return 0, nil // zero, whatever the exponent
+	}
+	if exp < 0 {
+		// The last -exp digits are the fraction: they must all be zero.
+		cut := len(digits) + exp
+		if cut <= 0 || strings.Trim(digits[max(cut, 0):], "0") != "" {
+			return 0, errNotWhole
+		}
+		digits = digits[:cut]
+	} else if len(digits)+exp > 19 {
+		return 0, errOutOfRange
+	} else {
+		digits += strings.Repeat("0", exp)
+	}
+	if neg {
+		digits = "-" + digits
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, errOutOfRange
+	}
+	return n, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func lenientStrings(val []byte) ([]string, error) {

@@ -402,3 +402,60 @@ func TestDecodeListLeniently(t *testing.T) {
 	sort.Strings(slugs)
 	assert.True(t, slices.Equal([]string{"jira", "slack"}, slugs))
 }
+
+// TestLenientIntegersAreExactOrErrors: an integer out of the int64 range,
+// or one that is not whole, is a decode error naming the field, on the fast
+// path and the general one alike; a whole number written with a fraction
+// or an exponent is read exactly, without a round trip through float64.
+func TestLenientIntegersAreExactOrErrors(t *testing.T) {
+	t.Parallel()
+	irker := serviceFor(t, "irker")
+	d := everyDecoder(t)["irker"]
+	for _, tc := range []struct {
+		raw  string
+		want int64 // when wantErr is empty
+		err  string
+	}{
+		{"-9223372036854775809", 0, "out of the int64 range"},
+		{"9223372036854775808", 0, "out of the int64 range"},
+		{"1e19", 0, "out of the int64 range"},
+		{"1e999999999", 0, "out of the int64 range"},
+		{`"-9223372036854775809"`, 0, "out of the int64 range"},
+		{"12345678901234567.5", 0, "not a whole number"},
+		{"8080.5", 0, "not a whole number"},
+		{"1e-999999999", 0, "not a whole number"},
+		{`"0x1p3"`, 0, "not a whole number"},
+		{"12345678901234567.0", 12345678901234567, ""},
+		{`"12345678901234567.0"`, 12345678901234567, ""},
+		{"-9223372036854775808", -9223372036854775808, ""},
+		{"9223372036854775807.000", 9223372036854775807, ""},
+		{"8.08e3", 8080, ""},
+		{"808000e-2", 8080, ""},
+		{"0.0e99999", 0, ""},
+	} {
+		for _, field := range []string{"id", "server_port"} {
+			answer := fixtureMap(t, "irker")
+			if field == "id" {
+				answer["id"] = json.RawMessage(tc.raw)
+			} else {
+				answer["properties"].(map[string]any)[field] = json.RawMessage(tc.raw)
+			}
+			data := []byte(mustJSON(t, answer))
+			checkSameDecoding(t, d, data)
+			got, err := getThroughFake(t, irker, string(data))
+			if tc.err != "" {
+				require.ErrorIs(t, err, ErrInvalidResponse, "%s in %s", tc.raw, field)
+				assert.Contains(t, err.Error(), `"`+field+`"`, "%s: the error names the field", tc.raw)
+				assert.Contains(t, err.Error(), tc.err, tc.raw)
+				continue
+			}
+			require.NoError(t, err, "%s in %s", tc.raw, field)
+			s := got.(*Settings[IrkerProperties])
+			if field == "id" {
+				assert.Equal(t, tc.want, s.ID, tc.raw)
+			} else if int64(int(tc.want)) == tc.want {
+				assert.Equal(t, int(tc.want), s.Properties.ServerPort, tc.raw)
+			}
+		}
+	}
+}

@@ -37,8 +37,8 @@ type DynamicService struct {
 // unknown name is an error matching ErrUnknownIntegration that names the
 // closest slugs.
 func (c *Client) Integration(slug string) (*DynamicService, error) {
-	if c == nil || c.baseURL == nil {
-		return nil, errorf("client not initialised: use NewClient")
+	if err := c.usable(); err != nil {
+		return nil, err
 	}
 	info, err := resolveSlug(slug)
 	if err != nil {

@@ -54,12 +54,13 @@ func TestIntegrationUnknownSlug(t *testing.T) {
 	} {
 		d, err := c.Integration(name)
 		require.ErrorIs(t, err, ErrUnknownIntegration, name)
+		require.ErrorIs(t, err, ErrValidation, name)
 		assert.Nil(t, d)
 		assert.Contains(t, err.Error(), want, name)
 	}
 	var zero *Client
 	_, err := zero.Integration("slack")
-	require.ErrorContains(t, err, "use NewClient")
+	require.ErrorContains(t, err, "make it with integrations.NewClient")
 }
 
 // TestDynamicSetSendsGitLabTypes sends the lenient forms a user types and
@@ -337,4 +338,17 @@ func TestDynamicSetWarnsOfIgnoredParameters(t *testing.T) {
 	_, err = d.Set(context.Background(), ProjectID(1), Values{"webhook": "https://hooks.example.com/s3cret"})
 	require.NoError(t, err)
 	assert.Empty(t, logs.String())
+}
+
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	info, err := Resolve("Emails_On_Push")
+	require.NoError(t, err)
+	assert.Equal(t, "emails-on-push", info.Slug)
+	info.Parameters[0].Name = "changed"
+	again, _ := Resolve("emails-on-push")
+	assert.NotEqual(t, "changed", again.Parameters[0].Name, "Resolve returns a copy")
+	_, err = Resolve("slakc")
+	require.ErrorIs(t, err, ErrUnknownIntegration)
+	assert.Contains(t, err.Error(), "did you mean slack")
 }

@@ -87,8 +87,11 @@ func (e endpoint) check(ctx context.Context, scope Scope) error {
 // checkRef refuses an uninitialised service, a missing context or a bad
 // project or group reference.
 func (e endpoint) checkRef(ctx context.Context, scope Scope) error {
-	if e.client == nil || e.info == nil || e.client.baseURL == nil {
+	if e.client == nil || e.info == nil {
 		return invalid("service not initialised: use the services of a Client made by NewClient")
+	}
+	if err := e.client.usable(); err != nil {
+		return err
 	}
 	if ctx == nil {
 		return invalid("nil context.Context (use context.Background())")

@@ -266,6 +266,10 @@ type ValidationError struct {
 	// Problems holds one entry per problem, each naming the parameter by its
 	// API name: "webhook: is required".
 	Problems []string
+
+	// kind is a second sentinel the error matches, such as
+	// ErrUnknownIntegration for a name no integration has.
+	kind error
 }
 
 // Error joins the problems into one line.
@@ -282,8 +286,11 @@ func invalid(format string, args ...any) error {
 	return &ValidationError{Problems: []string{fmt.Sprintf(format, args...)}}
 }
 
-// Is makes errors.Is(err, ErrValidation) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+// Is makes errors.Is(err, ErrValidation) true, and matches the more
+// precise sentinel some problems have (ErrUnknownIntegration).
+func (e *ValidationError) Is(target error) bool {
+	return target == ErrValidation || (e.kind != nil && target == e.kind)
+}
 
 // Errors of the by-slug layer and of older or newer servers.
 var (

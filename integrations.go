@@ -139,6 +139,8 @@ type Service[O, P any] struct {
 }
 
 // Info returns the integration's metadata: slug, levels and parameters.
+// A nil or zero Service, which NewClient did not make, has none: its Info is
+// the zero IntegrationInfo.
 func (s *Service[O, P]) Info() IntegrationInfo {
 	if s == nil || s.info == nil {
 		return IntegrationInfo{}
@@ -209,6 +211,9 @@ func (s *Service[O, P]) endpoint() endpoint {
 // List returns the integrations that are active on a project or group,
 // without their properties (GitLab's list omits them; use the service's Get).
 func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) ([]*Integration, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, invalid("nil context.Context (use context.Background())")
 	}

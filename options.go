@@ -55,7 +55,9 @@ func WithBaseURL(rawURL string) ClientOption {
 
 // WithInsecureHTTP allows a plain-http base URL on a host that is not
 // loopback. The token then crosses the network in clear text: use it only on
-// a network you trust.
+// a network you trust. The SDK's own transport honours HTTP_PROXY for plain
+// http, so with it set the proxy receives every request, token included, in
+// clear text too (loopback hosts are never proxied; NO_PROXY exempts others).
 func WithInsecureHTTP() ClientOption {
 	return func(c *core) error {
 		c.allowHTTP = true
@@ -66,6 +68,8 @@ func WithInsecureHTTP() ClientOption {
 // WithHTTPClient sets the HTTP client the SDK sends requests with, for a
 // proxy, custom TLS or a test transport. The SDK uses a copy of it whose
 // redirect policy strips the token when a redirect leaves the GitLab host.
+// The client's Timeout, if any, replaces the SDK's own 2-minute request
+// timeout (which belongs to the SDK's transport).
 func WithHTTPClient(hc *http.Client) ClientOption {
 	return func(c *core) error {
 		if hc == nil {
@@ -76,7 +80,8 @@ func WithHTTPClient(hc *http.Client) ClientOption {
 	}
 }
 
-// WithUserAgent sets the User-Agent header of every request.
+// WithUserAgent sets the User-Agent header of every request. NewClient
+// refuses one with a control character (CR and LF included).
 func WithUserAgent(ua string) ClientOption {
 	return func(c *core) error {
 		c.userAgent = ua

@@ -172,8 +172,8 @@ func (c *Client) listConfig(ctx context.Context, call string, group Scope, opts 
 		}
 	}
 	switch {
-	case c == nil:
-		return cfg, errorf("%s on a nil *Client: use NewClient", call)
+	case c.usable() != nil:
+		return cfg, c.usable()
 	case ctx == nil:
 		return cfg, invalid("%s: nil context.Context (use context.Background())", call)
 	case group == Scope{}:

@@ -12,11 +12,15 @@ import (
 // WithRateLimit keeps the client under perSecond requests a second, with
 // bursts of up to burst requests, across every goroutine that uses it.
 // Every attempt counts, retries included. It can be combined with
-// WithAdaptiveRateLimit.
+// WithAdaptiveRateLimit. perSecond may be from 1/3600 (one request an hour)
+// to a million, burst from 1 to 2^20. A request whose turn comes after its
+// context's deadline fails at once, with an error matching ErrRateLimited
+// and context.DeadlineExceeded.
 func WithRateLimit(perSecond float64, burst int) ClientOption {
 	return func(c *core) error {
-		if !(perSecond > 0) || burst < 1 {
-			return errorf("WithRateLimit(%v, %d): need perSecond > 0 and burst >= 1", perSecond, burst)
+		if !(perSecond >= minRatePerSecond && perSecond <= maxRatePerSecond) || burst < 1 || burst > maxBurst {
+			return errorf("WithRateLimit(%v, %d): need perSecond between %.6f (one request an hour) and %v, and burst between 1 and %d",
+				perSecond, burst, minRatePerSecond, maxRatePerSecond, burst, maxBurst)
 		}
 		if c.limiter == nil {
 			c.limiter = &rateLimiter{}
@@ -26,6 +30,14 @@ func WithRateLimit(perSecond float64, burst int) ClientOption {
 	}
 }
 
+// The range WithRateLimit accepts: below one request an hour the waits
+// stop making sense, above a million a second there is no limit to keep.
+const (
+	minRatePerSecond = 1.0 / 3600
+	maxRatePerSecond = 1e6
+	maxBurst         = 1 << 20
+)
+
 // WithAdaptiveRateLimit makes the client follow the RateLimit-Remaining and
 // RateLimit-Reset headers GitLab sends, so that a script running many
 // goroutines on one Client slows down before GitLab answers 429. Requests go
@@ -34,9 +46,12 @@ func WithRateLimit(perSecond float64, burst int) ClientOption {
 // evenly until the window's reset; when it is used up, every goroutine waits
 // for the reset, and the first request after it finds out the new window
 // before the others follow. A 429 holds every goroutine until its
-// Retry-After. Without those headers (a GitLab with no throttle on the API),
-// it never waits; it costs an uncontended lock and a header look-up per
-// request.
+// Retry-After. No hold, and no wait for a reset, lasts longer than the
+// retry policy's maxWait (WithRetries; a minute by default), and a request
+// whose turn comes after its context's deadline fails at once, with an
+// error matching ErrRateLimited and context.DeadlineExceeded. Without those
+// headers (a GitLab with no throttle on the API), it never waits; it costs
+// an uncontended lock and a header look-up per request.
 func WithAdaptiveRateLimit() ClientOption {
 	return func(c *core) error {
 		if c.limiter == nil {
@@ -82,8 +97,15 @@ func (b *tokenBucket) reserve(now time.Time) time.Duration {
 	if b.tokens >= 0 {
 		return 0
 	}
-	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+	wait := -b.tokens / b.rate * float64(time.Second)
+	if wait >= float64(maxDuration) {
+		return maxDuration // converting would overflow
+	}
+	return time.Duration(wait)
 }
+
+// maxDuration is the longest time.Duration.
+const maxDuration = time.Duration(1<<63 - 1)
 
 // unreserve gives back a token whose caller gave up waiting.
 func (b *tokenBucket) unreserve() {
@@ -99,16 +121,35 @@ func (b *tokenBucket) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	if deadline, ok := ctx.Deadline(); ok && deadline.Before(now.Add(d)) {
+	if pastDeadline(ctx, now, d) {
 		b.unreserve()
-		return fmt.Errorf("the client-side rate limit allows the next request in %s, after the context's deadline: %w",
-			d.Round(time.Millisecond), context.DeadlineExceeded)
+		return &limitWaitError{wait: d, what: "the client-side rate limit"}
 	}
 	if err := sleepCtx(ctx, d); err != nil {
 		b.unreserve()
 		return fmt.Errorf("waiting %s for the client-side rate limit: %w", d.Round(time.Millisecond), err)
 	}
 	return nil
+}
+
+// limitWaitError is a request that would wait for a rate limit past its
+// context's deadline, so it fails at once instead. It matches ErrRateLimited
+// and context.DeadlineExceeded.
+type limitWaitError struct {
+	wait time.Duration
+	what string
+}
+
+func (e *limitWaitError) Error() string {
+	return fmt.Sprintf("%s allows the next request in %s, after the context's deadline", e.what, e.wait.Round(time.Millisecond))
+}
+
+func (e *limitWaitError) Unwrap() []error { return []error{ErrRateLimited, context.DeadlineExceeded} }
+
+// pastDeadline reports whether ctx ends before d from now.
+func pastDeadline(ctx context.Context, now time.Time, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && deadline.Before(now.Add(d))
 }
 
 // adaptiveLimit tracks GitLab's rate-limit window from its answers. GitLab
@@ -163,6 +204,10 @@ type adaptiveLimit struct {
 	// wait for one.
 	wake    chan struct{}
 	waiters int
+	// maxHold bounds how far ahead a 429's hold or a window's end may lie:
+	// the retry policy's maxWait, so that no answer holds the Client
+	// longer than the policy would wait for it. 0: no bound.
+	maxHold time.Duration
 }
 
 const (
@@ -227,6 +272,10 @@ func (a *adaptiveLimit) acquire(ctx context.Context) (ticket, error) {
 				sleep = end.Add(a.margin).Sub(now)
 				break
 			}
+			if pastDeadline(ctx, now, at.Sub(now)) {
+				a.mu.Unlock()
+				return ticket{}, &limitWaitError{wait: at.Sub(now), what: "GitLab's rate-limit window"}
+			}
 			a.next = at.Add(end.Sub(at) / time.Duration(left))
 			t := a.take(false)
 			if err := sleepCtx(ctx, at.Sub(now)); err != nil {
@@ -243,6 +292,10 @@ func (a *adaptiveLimit) acquire(ctx context.Context) (ticket, error) {
 			sleep = end.Add(a.margin).Sub(now)
 		}
 		a.mu.Unlock()
+		if wake == nil && pastDeadline(ctx, now, sleep) {
+			// Its turn comes after its deadline: fail now, not then.
+			return ticket{}, &limitWaitError{wait: sleep, what: "GitLab's rate-limit window"}
+		}
 		err := sleepOrWake(ctx, sleep, wake)
 		if wake != nil {
 			a.mu.Lock()
@@ -290,7 +343,7 @@ func (a *adaptiveLimit) observe(t ticket, resp *http.Response) {
 	h := resp.Header
 	tooMany := resp.StatusCode == http.StatusTooManyRequests
 	if remaining, err := strconv.Atoi(h.Get("RateLimit-Remaining")); err == nil && remaining >= 0 {
-		a.update(t, h, remaining, now)
+		a.update(t, h, min(remaining, maxRateLimitCount), now)
 	} else if t.probe && !tooMany {
 		// The first answer after the window has no rate-limit headers:
 		// nothing to track any more.
@@ -303,7 +356,7 @@ func (a *adaptiveLimit) observe(t ticket, resp *http.Response) {
 		if !ok {
 			wait = time.Second
 		}
-		if until := now.Add(wait); until.After(a.holdUntil) {
+		if until := now.Add(a.bound(wait)); until.After(a.holdUntil) {
 			a.holdUntil = until
 		}
 		a.seen = 0
@@ -317,13 +370,16 @@ func (a *adaptiveLimit) observe(t ticket, resp *http.Response) {
 // is held.
 func (a *adaptiveLimit) update(t ticket, h http.Header, remaining int, now time.Time) {
 	if l, err := strconv.Atoi(h.Get("RateLimit-Limit")); err == nil && l > 0 {
-		a.limit = l
+		a.limit = min(l, maxRateLimitCount)
 	} else if remaining+1 > a.limit {
 		a.limit = remaining + 1
 	}
 	reset, ok := resetTime(h, now)
 	if !ok {
 		return
+	}
+	if d := reset.Sub(now); a.bound(d) < d {
+		reset = now.Add(a.bound(d)) // a window too long to wait for
 	}
 	switch {
 	case a.window.IsZero() || reset.Sub(a.window) >= time.Second:
@@ -350,6 +406,14 @@ func (a *adaptiveLimit) update(t ticket, h http.Header, remaining int, now time.
 	}
 }
 
+// bound caps a wait at maxHold.
+func (a *adaptiveLimit) bound(d time.Duration) time.Duration {
+	if a.maxHold > 0 && d > a.maxHold {
+		return a.maxHold
+	}
+	return d
+}
+
 // learnMargin notes that a probe sent after the window's end by this
 // client's clock was still counted in that window: the clock is ahead of
 // GitLab's, so probes wait a little longer after each reset.
@@ -366,6 +430,11 @@ func resetTime(h http.Header, now time.Time) (time.Time, bool) {
 			if s < unixDateFloor {
 				return now.Add(time.Duration(s) * time.Second), true
 			}
+			// A Unix second past what time.Time holds would wrap to the
+			// past: a date that far is "too long to wait", not "now".
+			if s-now.Unix() > maxServerWaitSeconds {
+				return now.Add(maxServerWaitSeconds * time.Second), true
+			}
 			return time.Unix(s, 0), true
 		}
 	}
@@ -376,6 +445,11 @@ func resetTime(h http.Header, now time.Time) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// maxRateLimitCount bounds the RateLimit-Remaining and RateLimit-Limit
+// the adaptive limit takes in, so that no sum of them can overflow. No
+// GitLab window holds a billion requests.
+const maxRateLimitCount = 1 << 30
 
 // unixDateFloor tells a Unix time (2001 onwards) from a number of seconds.
 const unixDateFloor = 1_000_000_000

@@ -3,6 +3,7 @@ package integrations
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,12 +27,35 @@ type headerRecorder struct {
 func newHeaderRecorder(t *testing.T) *headerRecorder {
 	r := &headerRecorder{}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		b := new(bytes.Buffer)
-		_, _ = b.ReadFrom(req.Body)
-		r.mu.Lock()
-		r.got = append(r.got, req.Header.Clone())
-		r.body = append(r.body, b.String())
-		r.mu.Unlock()
+		r.record(req)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(relSlackAnswer))
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+// record keeps req's header and body.
+func (r *headerRecorder) record(req *http.Request) {
+	b := new(bytes.Buffer)
+	_, _ = b.ReadFrom(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, req.Header.Clone())
+	r.body = append(r.body, b.String())
+}
+
+// movedWithinHost is a GitLab that records every request and redirects it
+// with status to /moved plus its path, on the same host, where it answers
+// with the Slack integration.
+func movedWithinHost(t *testing.T, status int) *headerRecorder {
+	r := &headerRecorder{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.record(req)
+		if !strings.HasPrefix(req.URL.Path, "/moved") {
+			http.Redirect(w, req, "/moved"+req.URL.EscapedPath(), status)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(relSlackAnswer))
 	}))
@@ -100,7 +124,10 @@ func TestRedirectToAnotherHostDropsTheToken(t *testing.T) {
 					if status == http.StatusFound {
 						_, err = c.Slack.Get(ctx, Project("acme/web"), WithSudo("alice"))
 					} else {
-						_, err = c.Slack.Set(ctx, Project("acme/web"), &SlackOptions{Webhook: "https://hooks.slack.com/x"}, WithSudo("alice"))
+						// A 307 or 308 keeps the method; a Delete has no
+						// body, so it may follow (a Set may not: see
+						// TestRedirectNeverSendsTheBodyElsewhere).
+						err = c.Slack.Delete(ctx, Project("acme/web"), WithSudo("alice"))
 					}
 					require.NoError(t, err)
 
@@ -119,11 +146,6 @@ func TestRedirectToAnotherHostDropsTheToken(t *testing.T) {
 							assert.NotContains(t, v, relToken, "header %s", k)
 						}
 					}
-					if status != http.StatusFound {
-						other.mu.Lock()
-						assert.JSONEq(t, `{"webhook":"https://hooks.slack.com/x"}`, other.body[0], "a 307/308 replays the body")
-						other.mu.Unlock()
-					}
 				})
 			}
 		}
@@ -132,26 +154,15 @@ func TestRedirectToAnotherHostDropsTheToken(t *testing.T) {
 
 func TestRedirectWithinTheHostKeepsTheToken(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var tokens []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		tokens = append(tokens, r.Header.Get("PRIVATE-TOKEN"))
-		mu.Unlock()
-		if !strings.HasPrefix(r.URL.Path, "/moved") {
-			http.Redirect(w, r, "/moved"+r.URL.EscapedPath(), http.StatusMovedPermanently)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(relSlackAnswer))
-	}))
-	t.Cleanup(srv.Close)
+	srv := movedWithinHost(t, http.StatusMovedPermanently)
 	c, err := NewClient(relToken, WithBaseURL(srv.URL), WithoutRetries())
 	require.NoError(t, err)
 	_, err = c.Slack.Get(context.Background(), ProjectID(4))
 	require.NoError(t, err)
-	mu.Lock()
-	defer mu.Unlock()
+	var tokens []string
+	for _, h := range srv.headers() {
+		tokens = append(tokens, h.Get("PRIVATE-TOKEN"))
+	}
 	assert.Equal(t, []string{relToken, relToken}, tokens)
 }
 
@@ -198,6 +209,8 @@ func TestRedirectLoopStopsAndIsNotRetried(t *testing.T) {
 	_, err = c.Slack.Get(context.Background(), ProjectID(1))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	assert.Contains(t, err.Error(), "302 Found with Location "+loop.URL, "the error names the status and the Location")
+	assert.Contains(t, err.Error(), "WithBaseURL", "and what to change")
 	assert.Len(t, loop.headers(), 10, "one attempt: the request and 9 redirects, the 10th refused")
 }
 
@@ -269,5 +282,127 @@ func TestInsecureHTTPNeedsOptIn(t *testing.T) {
 	for _, u := range []string{"http://localhost:8080", "http://127.0.0.1:3000", "http://[::1]:3000", "http://gitlab.localhost", "https://gitlab.example.com"} {
 		_, err := NewClient(relToken, WithBaseURL(u))
 		assert.NoError(t, err, u)
+	}
+}
+
+// TestRedirectNeverSendsTheBodyElsewhere: a 307 or 308 to another host
+// would resend a Set's body (webhook URLs, passwords) there; the SDK
+// refuses it with an error naming the status and the Location, the other
+// host receives nothing, and the call is not retried. Within the host, the
+// body is replayed.
+func TestRedirectNeverSendsTheBodyElsewhere(t *testing.T) {
+	t.Parallel()
+	const secret = "https://hooks.slack.com/services/T0/B0/SECRETPART"
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, target := range []string{"another host name", "another port"} {
+			other := newHeaderRecorder(t)
+			dest := otherHostURL(t, other.Server)
+			if target == "another port" {
+				dest = other.URL
+			}
+			gitlab := redirector(t, status, func() string { return dest })
+			c, err := NewClient(relToken, WithBaseURL(gitlab.URL), WithRetries(3, 0, 0))
+			require.NoError(t, err)
+			_, err = c.Slack.Set(context.Background(), Project("acme/web"), &SlackOptions{Webhook: secret})
+			require.Error(t, err, "%d to %s", status, target)
+			assert.Contains(t, err.Error(), fmt.Sprint(status), "the error names the status")
+			assert.Contains(t, err.Error(), "Location "+dest+"/api/v4/projects/acme%2Fweb/integrations/slack", "the error names the Location")
+			assert.Contains(t, err.Error(), "WithBaseURL", "the error says what to change")
+			assert.NotContains(t, err.Error(), "SECRETPART")
+			assert.Empty(t, other.headers(), "%d to %s: the body reached the other host", status, target)
+			assert.Len(t, gitlab.headers(), 1, "a refused redirect is not retried")
+		}
+	}
+
+	// Within the host, a 307 replays the body byte for byte.
+	srv := movedWithinHost(t, http.StatusTemporaryRedirect)
+	c, err := NewClient(relToken, WithBaseURL(srv.URL), WithoutRetries())
+	require.NoError(t, err)
+	_, err = c.Slack.Set(context.Background(), ProjectID(4), &SlackOptions{Webhook: secret})
+	require.NoError(t, err)
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	require.Len(t, srv.body, 2)
+	assert.Equal(t, srv.body[0], srv.body[1])
+	assert.Contains(t, srv.body[0], "SECRETPART", "the configured host gets the body")
+}
+
+// TestRedirectThatChangesTheMethodIsAnError: a 301, 302 or 303 turns a PUT
+// or DELETE into a GET (what nginx does to http:// when GitLab is on
+// https://). Following it would return the old settings, or nil, as if the
+// call had succeeded; the SDK refuses it instead, naming the status and the
+// Location and saying to change the base URL.
+func TestRedirectThatChangesTheMethodIsAnError(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther} {
+		target := newHeaderRecorder(t)
+		gitlab := redirector(t, status, func() string { return target.URL + "/https" })
+		c, err := NewClient(relToken, WithBaseURL(gitlab.URL), WithRetries(3, 0, 0))
+		require.NoError(t, err)
+		ctx := context.Background()
+		_, setErr := c.Slack.Set(ctx, ProjectID(1), &SlackOptions{Webhook: "https://hooks.slack.com/x"})
+		delErr := c.Slack.Delete(ctx, ProjectID(1))
+		for method, err := range map[string]error{"PUT": setErr, "DELETE": delErr} {
+			require.Error(t, err, "%s answered %d reported success", method, status)
+			msg := err.Error()
+			assert.Contains(t, msg, fmt.Sprintf("the %s was answered %d %s", method, status, http.StatusText(status)))
+			assert.Contains(t, msg, "Location "+target.URL+"/https/api/v4/projects/1/integrations/slack")
+			assert.Contains(t, msg, "into a GET")
+			assert.Contains(t, msg, "WithBaseURL")
+			requireNoToken(t, msg, "the error")
+		}
+		assert.Empty(t, target.headers(), "%d: no GET was sent in place of the PUT or DELETE", status)
+		assert.Len(t, gitlab.headers(), 2, "one attempt per call: a refused redirect is not retried")
+	}
+	// A GET still follows a 301.
+	target := newHeaderRecorder(t)
+	gitlab := redirector(t, http.StatusMovedPermanently, func() string { return target.URL })
+	c, err := NewClient(relToken, WithBaseURL(gitlab.URL), WithoutRetries())
+	require.NoError(t, err)
+	_, err = c.Slack.Get(context.Background(), ProjectID(1))
+	require.NoError(t, err)
+	assert.Len(t, target.headers(), 1)
+}
+
+// TestResponseIntoHasNoTokenAfterRedirects: after redirects, every request
+// reachable from the response WithResponseInto hands back (through
+// Request.Response.Request, and so on) is free of the token and of the body.
+func TestResponseIntoHasNoTokenAfterRedirects(t *testing.T) {
+	t.Parallel()
+	hops := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n := strings.Count(r.URL.Path, "/hop"); n < 3 {
+			http.Redirect(w, r, "/hop"+r.URL.EscapedPath(), []int{http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect}[n])
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(relSlackAnswer))
+	}))
+	t.Cleanup(srv.Close)
+	for _, typ := range []TokenType{PrivateToken, OAuthToken, JobToken} {
+		c, err := NewClient(relToken, WithBaseURL(srv.URL), WithTokenType(typ), WithoutRetries())
+		require.NoError(t, err)
+		var resp *http.Response
+		_, err = c.Slack.Get(context.Background(), ProjectID(1), WithResponseInto(&resp))
+		require.NoError(t, err)
+		hops = 0
+		for req := resp.Request; req != nil; {
+			hops++
+			for _, k := range credentialNames[:3] {
+				assert.Empty(t, req.Header.Values(k), "%s in request %d back", k, hops)
+			}
+			for k, vs := range req.Header {
+				for _, v := range vs {
+					assert.NotContains(t, v, relToken, "header %s of request %d back", k, hops)
+				}
+			}
+			assert.Nil(t, req.GetBody, "request %d back can replay its body", hops)
+			if req.Response == nil {
+				break
+			}
+			req = req.Response.Request
+		}
+		assert.Equal(t, 4, hops, "the final request and the three redirected ones")
+		requireNoToken(t, fmt.Sprintf("%+v", resp), "the printed response")
 	}
 }

@@ -3,6 +3,7 @@ package integrations
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -30,6 +31,7 @@ type relStep struct {
 	header map[string]string
 	body   string
 	reset  bool
+	cut    bool // send the status, headers and half the body, then reset
 }
 
 // relHit is one request as the scripted server received it.
@@ -69,6 +71,10 @@ func (s *relServer) serve(w http.ResponseWriter, r *http.Request) {
 		resetConnection(w)
 		return
 	}
+	if step.cut {
+		cutAnswer(w, step.status, step.body)
+		return
+	}
 	for k, v := range step.header {
 		w.Header().Set(k, v)
 	}
@@ -86,6 +92,23 @@ func resetConnection(w http.ResponseWriter) {
 	if err != nil {
 		return
 	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// cutAnswer writes the status line, the headers (with the Content-Length
+// of the whole body) and half of body, then drops the connection with a TCP
+// reset: an answer cut off mid-body.
+func cutAnswer(w http.ResponseWriter, status int, body string) {
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	_, _ = fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		status, http.StatusText(status), len(body), body[:len(body)/2])
+	_ = buf.Flush()
 	if tcp, ok := conn.(*net.TCPConn); ok {
 		_ = tcp.SetLinger(0)
 	}

@@ -34,11 +34,13 @@ func defaultRetryPolicy() retryPolicy {
 // attempt, waits starting at minWait and doubling, never longer than
 // maxWait. A wait GitLab asks for (Retry-After, RateLimit-Reset) is honoured
 // as asked; when it is longer than maxWait, the call does not retry and
-// returns GitLab's answer at once. The defaults are 4, 500ms and 1m.
+// returns GitLab's answer at once. The defaults are 4, 500ms and 1m; max
+// may be at most 100 and maxWait at most 24 hours. WithAdaptiveRateLimit
+// never holds the client longer than maxWait either.
 func WithRetries(max int, minWait, maxWait time.Duration) ClientOption {
 	return func(c *core) error {
-		if max < 0 || minWait < 0 || maxWait < minWait {
-			return errorf("WithRetries(%d, %s, %s): need max >= 0 and 0 <= minWait <= maxWait", max, minWait, maxWait)
+		if max < 0 || max > maxRetries || minWait < 0 || maxWait < minWait || maxWait > maxRetryWait {
+			return errorf("WithRetries(%d, %s, %s): need 0 <= max <= %d and 0 <= minWait <= maxWait <= %s", max, minWait, maxWait, maxRetries, maxRetryWait)
 		}
 		c.retry.max, c.retry.minWait, c.retry.maxWait = max, minWait, maxWait
 		return nil
@@ -48,16 +50,23 @@ func WithRetries(max int, minWait, maxWait time.Duration) ClientOption {
 // WithRetryBudget bounds the time one call spends retrying: no retry starts
 // later than total after the call's first attempt, and a wait that would
 // end past it is not begun (the call returns GitLab's last answer instead).
-// The default is 2 minutes.
+// The default is 2 minutes; at most 24 hours.
 func WithRetryBudget(total time.Duration) ClientOption {
 	return func(c *core) error {
-		if total <= 0 {
-			return errorf("WithRetryBudget(%s): need a positive duration", total)
+		if total <= 0 || total > maxRetryWait {
+			return errorf("WithRetryBudget(%s): need a positive duration of at most %s", total, maxRetryWait)
 		}
 		c.retry.budget = total
 		return nil
 	}
 }
+
+// The bounds of the retry options: more retries or longer waits than
+// these are a mistake in a script, not a policy.
+const (
+	maxRetries   = 100
+	maxRetryWait = 24 * time.Hour
+)
 
 // WithoutRetries sends every request once.
 func WithoutRetries() ClientOption {
@@ -268,6 +277,10 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			// A limiter's wait would pass the deadline: a retry would too.
 			return false, nil
+		}
+		var redirect *redirectError
+		if errors.As(err, &redirect) {
+			return false, nil // a retry would be redirected the same way
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}

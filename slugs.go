@@ -34,8 +34,8 @@ var slugAliases = map[string]string{
 // resolveSlug finds the catalog entry an integration name refers to: its
 // slug, the slug with underscores or spaces ("emails_on_push"), its Go name
 // in any case ("MicrosoftTeams"), its title ("Emails on push") or an alias
-// ("circuit"). An unknown name is an error matching ErrUnknownIntegration
-// that names the closest slugs.
+// ("circuit"). An unknown name is a *ValidationError matching
+// ErrUnknownIntegration that names the closest slugs.
 func resolveSlug(name string) (*IntegrationInfo, error) {
 	norm := normalizeSlug(name)
 	if alias, ok := slugAliases[norm]; ok {
@@ -49,17 +49,20 @@ func resolveSlug(name string) (*IntegrationInfo, error) {
 			return in, nil
 		}
 	}
+	unknown := func(format string, args ...any) error {
+		return &ValidationError{Problems: []string{fmt.Sprintf(format, args...)}, kind: ErrUnknownIntegration}
+	}
 	if strings.TrimSpace(name) == "" {
-		return nil, fmt.Errorf("integrations: %w: empty integration name", ErrUnknownIntegration)
+		return nil, unknown("empty integration name")
 	}
 	slugs := make([]string, len(catalog))
 	for i := range catalog {
 		slugs[i] = catalog[i].Slug
 	}
 	if near := closest(norm, slugs, 3); len(near) > 0 {
-		return nil, fmt.Errorf("integrations: %w %q (did you mean %s?)", ErrUnknownIntegration, name, strings.Join(near, ", "))
+		return nil, unknown("unknown integration %q (did you mean %s?)", name, strings.Join(near, ", "))
 	}
-	return nil, fmt.Errorf("integrations: %w %q (integrations.Catalog() lists them)", ErrUnknownIntegration, name)
+	return nil, unknown("unknown integration %q (integrations.Catalog() lists them)", name)
 }
 
 // normalizeSlug lowercases name and writes "_" and spaces as "-".
@@ -117,4 +120,16 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Resolve returns the metadata of the integration a name refers to, read
+// as Client.Integration reads it: the slug, its underscore form, the Go
+// name, the title or a former name. An unknown name is an error matching
+// ErrUnknownIntegration that names the closest slugs.
+func Resolve(name string) (IntegrationInfo, error) {
+	info, err := resolveSlug(name)
+	if err != nil {
+		return IntegrationInfo{}, err
+	}
+	return info.clone(), nil
 }

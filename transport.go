@@ -1,8 +1,13 @@
 package integrations
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -22,6 +27,7 @@ const maxRedirects = 10
 // included.
 func (c *core) newHTTPClient() *http.Client {
 	var hc http.Client
+	var timeout time.Duration
 	if c.httpClient != nil {
 		hc = *c.httpClient
 	} else {
@@ -34,18 +40,112 @@ func (c *core) newHTTPClient() *http.Client {
 		// the spare one then idles. MaxConnsPerHost is the only bound on
 		// that, so it is the caller's choice (WithMaxConnections).
 		t.MaxConnsPerHost = c.maxConns
-		hc = http.Client{Transport: t, Timeout: 2 * time.Minute}
+		// The 2-minute timeout is answerReader's, not http.Client's:
+		// Client.Timeout would wrap every answer's body, hiding the body
+		// answerReader already read from do.
+		hc = http.Client{Transport: t}
+		timeout = defaultRequestTimeout
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
-	if c.limiter != nil {
-		next := hc.Transport
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		hc.Transport = &limitedTransport{next: next, limiter: c.limiter}
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
 	}
+	if c.limiter != nil {
+		next = &limitedTransport{next: next, limiter: c.limiter}
+	}
+	hc.Transport = answerReader{next: next, timeout: timeout}
 	return &hc
 }
+
+// answerReader reads every answer's body (up to maxResponseBytes) before
+// handing the answer on, so that an answer cut off mid-body is a failed
+// attempt like a reset before the status line: a 2xx to a GET or DELETE
+// whose body breaks off is retried by the retry policy. Other answers keep
+// what was read and the error, for do to report (a PUT is not sent again
+// once GitLab has answered it; an error status is the news either way).
+//
+// With the SDK's own transport it also bounds each request, its answer's
+// body included, to defaultRequestTimeout.
+//
+// It has no CloseIdleConnections method, on purpose. go-retryablehttp calls
+// http.Client.CloseIdleConnections after every call that fails (a context
+// cancelled before anything was sent included), which would empty the
+// connection pool every goroutine of the Client shares and, with a
+// WithHTTPClient client on http.DefaultTransport, that of unrelated code.
+// Behind answerReader, a failed call leaves the pool alone.
+type answerReader struct {
+	next    http.RoundTripper
+	timeout time.Duration // 0: none but the caller's context
+}
+
+// defaultRequestTimeout bounds one request of the SDK's own transport, from
+// sending it to the end of its answer's body. Each redirect followed and
+// each retry is a request of its own. A context with an earlier deadline
+// ends it sooner; WithHTTPClient replaces the transport and this timeout.
+const defaultRequestTimeout = 2 * time.Minute
+
+// RoundTrip sends req and reads the answer's body.
+func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	if a.timeout > 0 {
+		ctx, cancel := context.WithTimeout(req.Context(), a.timeout)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
+	resp, err := a.next.RoundTrip(req)
+	if err != nil || resp == nil || resp.Body == nil {
+		return resp, err
+	}
+	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	_ = resp.Body.Close()
+	if readErr != nil && !errors.Is(readErr, ErrInvalidResponse) {
+		readErr = &brokenAnswerError{status: resp.StatusCode, read: len(data), err: readErr}
+		if resp.StatusCode/100 == 2 && (req.Method == http.MethodGet || req.Method == http.MethodDelete) {
+			return nil, readErr
+		}
+	}
+	ra := &readAnswer{data: data, err: readErr}
+	ra.r.Reset(data) // one allocation for the body and its reader
+	resp.Body = ra
+	return resp, nil
+}
+
+// readAnswer is an answer's body as answerReader read it: do takes data
+// and err as they are, anything else reads it as a body.
+type readAnswer struct {
+	r    bytes.Reader
+	data []byte
+	err  error // why the read stopped early; nil when the body was read whole
+}
+
+// Read reads the body, then the error that stopped answerReader's read
+// early (so that code reading it through a wrapper, such as the body
+// http.Client.Timeout puts in place, still sees it) or io.EOF.
+func (r *readAnswer) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err == io.EOF && r.err != nil {
+		return n, r.err
+	}
+	return n, err
+}
+
+// Close does nothing: the body was read and closed already.
+func (*readAnswer) Close() error { return nil }
+
+// brokenAnswerError is an answer whose body could not be read to its end
+// (a reset, a connection closed early). It matches ErrInvalidResponse and
+// the read's own error (errors.Is(err, syscall.ECONNRESET)).
+type brokenAnswerError struct {
+	status int
+	read   int
+	err    error
+}
+
+func (e *brokenAnswerError) Error() string {
+	return fmt.Sprintf("%v: the %d answer broke off after %d bytes of its body: %v", ErrInvalidResponse, e.status, e.read, e.err)
+}
+
+func (e *brokenAnswerError) Unwrap() []error { return []error{ErrInvalidResponse, e.err} }
 
 // WithMaxConnections caps the TCP connections the SDK's own transport opens
 // to GitLab at n; a request that finds them all busy waits for one. Set it
@@ -56,21 +156,40 @@ func (c *core) newHTTPClient() *http.Client {
 // client's transport instead.
 func WithMaxConnections(n int) ClientOption {
 	return func(c *core) error {
-		if n < 1 {
-			return errorf("WithMaxConnections(%d): need at least 1", n)
+		if n < 1 || n > maxConnections {
+			return errorf("WithMaxConnections(%d): need at least 1 and at most %d", n, maxConnections)
 		}
 		c.maxConns = n
 		return nil
 	}
 }
 
+// maxConnections bounds WithMaxConnections: more than a loopback port range.
+const maxConnections = 1 << 16
+
 // tokenSafeRedirects returns a redirect policy that removes the credential
 // headers from a redirected request whose scheme or host differs from the
 // configured one (an https to http downgrade included), then defers to next,
 // the caller's own policy, or stops after maxRedirects.
+//
+// It refuses two redirects outright, with a *redirectError: one that would
+// change the method (a 301, 302 or 303 turns a PUT or DELETE into a GET,
+// which would report success with nothing changed), and one that would send
+// a request body (a Set's settings, secrets included) to another scheme or
+// host than the configured GitLab, as a 307 or 308 would.
 func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != scheme || req.URL.Host != host {
+		elsewhere := req.URL.Scheme != scheme || req.URL.Host != host
+		if len(via) > 0 {
+			first, method := via[0], methodOf(via[0])
+			switch {
+			case methodOf(req) != method:
+				return newRedirectError(req, method, fmt.Sprintf("following it would turn the %s into a %s, which changes nothing on GitLab", method, methodOf(req)))
+			case elsewhere && first.ContentLength != 0:
+				return newRedirectError(req, method, "following it would send the request's body, with any secret in it, to another host than the configured GitLab")
+			}
+		}
+		if elsewhere {
 			for _, k := range credentialHeaders {
 				req.Header.Del(k)
 			}
@@ -79,10 +198,43 @@ func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Re
 			return next(req, via)
 		}
 		if len(via) >= maxRedirects {
-			return errors.New("stopped after 10 redirects")
+			return newRedirectError(req, methodOf(via[0]), "stopped after 10 redirects (a redirect loop?)")
 		}
 		return nil
 	}
+}
+
+// methodOf is req's method; "" means GET.
+func methodOf(req *http.Request) string {
+	if req.Method == "" {
+		return http.MethodGet
+	}
+	return req.Method
+}
+
+// redirectError is a redirect the SDK will not follow. It is never
+// retried: the same request would be redirected the same way.
+type redirectError struct {
+	status   int
+	method   string
+	location string // the redirect's target, without credentials
+	suggest  string // a base URL to use instead
+	why      string
+}
+
+func newRedirectError(req *http.Request, method, why string) *redirectError {
+	e := &redirectError{method: method, location: req.URL.Redacted(), why: why,
+		suggest: (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host}).String()}
+	if req.Response != nil {
+		e.status = req.Response.StatusCode
+	}
+	return e
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("the %s was answered %d %s with Location %s; %s, so the SDK does not follow it: "+
+		"set the base URL (WithBaseURL) to where GitLab answers without a redirect (%s?)",
+		e.method, e.status, http.StatusText(e.status), e.location, e.why, e.suggest)
 }
 
 // limitedTransport waits for the client-side rate limits before each
@@ -122,19 +274,39 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// withoutCredentials returns resp for the caller (WithResponseInto) with a
-// copy of its request whose header lacks the token: the *http.Response
-// handed out must not be a way to read the token back.
+// withoutCredentials returns resp for the caller (WithResponseInto) with
+// copies of the requests reachable from it (its request, and through the
+// redirect responses every request before it) whose headers lack the token
+// and whose bodies are gone: the *http.Response handed out must not be a
+// way to read the token, or a Set's secrets, back.
 func withoutCredentials(resp *http.Response) *http.Response {
-	if resp == nil || resp.Request == nil {
-		return resp
+	if resp == nil {
+		return nil
 	}
 	out := *resp
-	req := *resp.Request
-	req.Header = resp.Request.Header.Clone()
+	if resp.Request != nil {
+		out.Request = requestWithoutCredentials(resp.Request, maxRedirects+1)
+	}
+	return &out
+}
+
+// requestWithoutCredentials copies r as withoutCredentials needs, following
+// at most depth redirect responses back.
+func requestWithoutCredentials(r *http.Request, depth int) *http.Request {
+	req := *r
+	req.Header = r.Header.Clone()
 	for _, k := range credentialHeaders[:3] {
 		req.Header.Del(k)
 	}
-	out.Request = &req
-	return &out
+	req.Body, req.GetBody = http.NoBody, nil
+	req.Response = nil
+	if r.Response != nil && depth > 0 {
+		prev := *r.Response
+		prev.Body = http.NoBody
+		if prev.Request != nil {
+			prev.Request = requestWithoutCredentials(prev.Request, depth-1)
+		}
+		req.Response = &prev
+	}
+	return &req
 }

@@ -23,8 +23,8 @@ type ServerVersion struct {
 // servers, where Enterprise is read from the "-ee" suffix of the version.
 // Both calls go through the client's retries and rate limiter.
 func (c *Client) ServerVersion(ctx context.Context, opts ...RequestOption) (*ServerVersion, error) {
-	if c == nil {
-		return nil, errorf("ServerVersion on a nil *Client: use NewClient")
+	if err := c.usable(); err != nil {
+		return nil, err
 	}
 	if ctx == nil {
 		return nil, invalid("ServerVersion: nil context.Context (use context.Background())")

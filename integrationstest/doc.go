@@ -49,7 +49,12 @@
 // (429 with Retry-After, and RateLimit-* headers on every answer),
 // WithFailEvery and Server.FailNext (injected error answers), WithLatency.
 // Server.Requests returns what the server received (method, path, query,
-// headers without token values, body) to assert what a client sent.
+// headers without token values, body) to assert what a client sent. The log
+// keeps the 10,000 most recent requests within 32 MiB, and each body up to
+// 64 KiB (WithRequestLogLimit, WithRequestLogBytes). Like GitLab behind
+// nginx, the server drops a connection whose request header and body take
+// longer than 60 s to arrive (WithReadTimeout). Printing a *Server shows its
+// URL, never its tokens.
 //
 // Integrations removed from current GitLab (Flowdock, Jenkins CI
 // (deprecated), Prometheus, Slack slash commands) are answered as current

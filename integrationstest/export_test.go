@@ -16,3 +16,10 @@ func NewServerWithClock(now func() time.Time, opts ...Option) *Server {
 	}
 	return s
 }
+
+// LogBytes is what the request log holds, by its own count.
+func (s *Server) LogBytes() int {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return s.log.bytes
+}

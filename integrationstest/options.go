@@ -18,13 +18,27 @@ type config struct {
 	noKeyset   bool
 	legacy     bool
 	version    string
+	logBytes   int
+	// readTimeout bounds the reading of a request, header and body.
+	readTimeout time.Duration
 }
 
-// defaultLogLimit bounds the request log of a long-running server.
-const defaultLogLimit = 10000
+// defaultLogLimit and defaultLogBytes bound the request log of a
+// long-running server.
+const (
+	defaultLogLimit = 10000
+	defaultLogBytes = 32 << 20
+)
+
+// defaultReadTimeout is how long the server waits for a request's header
+// and body, as nginx in front of GitLab does (client_header_timeout and
+// client_body_timeout, 60 s by default): a stalled upload does not hold a
+// connection forever.
+const defaultReadTimeout = 60 * time.Second
 
 func defaultConfig() config {
-	return config{addr: "127.0.0.1:0", logLimit: defaultLogLimit, version: DefaultVersion}
+	return config{addr: "127.0.0.1:0", logLimit: defaultLogLimit, logBytes: defaultLogBytes,
+		readTimeout: defaultReadTimeout, version: DefaultVersion}
 }
 
 // WithToken makes tok the token the server issues to a Maintainer, instead
@@ -92,6 +106,25 @@ func WithRemovedIntegrations() Option {
 // Requests returns (10,000 by default); 0 keeps none.
 func WithRequestLogLimit(n int) Option {
 	return func(c *config) { c.logLimit = max(n, 0) }
+}
+
+// WithRequestLogBytes keeps the log that Requests returns within about n
+// bytes of bodies, paths and headers (32 MiB by default), dropping the
+// oldest requests first; 0 keeps none. Each logged body is kept up to its
+// first 64 KiB whatever the bound.
+func WithRequestLogBytes(n int) Option {
+	return func(c *config) { c.logBytes = max(n, 0) }
+}
+
+// WithReadTimeout sets how long the server waits for a request's header
+// and body before it drops the connection (60 s by default, as nginx in
+// front of GitLab); a zero or negative d keeps the default.
+func WithReadTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.readTimeout = d
+		}
+	}
 }
 
 // normaliseStatus keeps error statuses and turns anything else into 500.

@@ -3,6 +3,7 @@ package integrationstest
 import (
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -80,7 +81,12 @@ func (s *Server) listen() error {
 		return fmt.Errorf("listening on %s: %w", s.cfg.addr, err)
 	}
 	s.url = "http://" + ln.Addr().String()
-	s.hs = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.hs = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.readTimeout),
+		ReadTimeout:       s.cfg.readTimeout,
+		IdleTimeout:       75 * time.Second, // nginx's keepalive_timeout
+	}
 	go func() { _ = s.hs.Serve(ln) }()
 	return nil
 }
@@ -107,6 +113,7 @@ func newServer(cfg config) *Server {
 	s.faults.every = uint64(cfg.failEvery)
 	s.faults.everyStatus = cfg.failStatus
 	s.log.limit = cfg.logLimit
+	s.log.maxBytes = cfg.logBytes
 	return s
 }
 
@@ -116,6 +123,21 @@ func randomToken() string { return "glpat-" + strings.ToLower(rand.Text()[:20]) 
 // URL returns the server's root, such as "http://127.0.0.1:41235", the
 // value integrations.WithBaseURL takes (the API itself is below /api/v4).
 func (s *Server) URL() string { return s.url }
+
+// String describes the server without its tokens, as the SDK prints a
+// Client: the token is "[redacted]".
+func (s *Server) String() string {
+	if s == nil {
+		return "integrationstest.Server(nil)"
+	}
+	return fmt.Sprintf("integrationstest.Server{URL: %s, Token: [redacted]}", s.url)
+}
+
+// GoString describes the server without its tokens, for %#v.
+func (s *Server) GoString() string { return s.String() }
+
+// Format prints the server without its tokens, whatever the verb.
+func (s *Server) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
 
 // APIURL returns the root of the API: URL followed by "/api/v4".
 func (s *Server) APIURL() string { return s.url + "/api/v4" }
