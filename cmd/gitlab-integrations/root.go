@@ -234,4 +234,3 @@ func (f *scopeFlags) scope() integrations.Scope {
 func scopeText(s integrations.Scope) string {
 	return strings.Replace(s.String(), " ", ":", 1)
 }
-
