@@ -1,0 +1,194 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/gitlabkit/integrations"
+)
+
+// ErrStale matches the error of a change that Apply refused because the
+// integration changed on GitLab since the saved plan was made.
+var ErrStale = errors.New("changed on GitLab since the plan was made")
+
+// ApplyOptions changes how Apply works.
+type ApplyOptions struct {
+	// Concurrency is how many changes are sent at once (default 8). All
+	// requests share the client's rate limiter.
+	Concurrency int
+	// Progress, when set, is called after each change (one call at a time).
+	Progress func(Event)
+	// StateFile, when set, records the keyed fingerprint of every secret
+	// sent (never the value), for later plans to notice a changed secret.
+	StateFile string
+	// LookupEnv resolves ${env:NAME} (default os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+}
+
+// ApplyResult lists what happened to each change Apply made or tried.
+type ApplyResult struct {
+	Results []TargetResult `json:"results"`
+}
+
+// TargetResult is the outcome of one change.
+type TargetResult struct {
+	Scope       integrations.Scope `json:"scope"`
+	Integration string             `json:"integration"`
+	Action      Action             `json:"action"`
+	// Err is the failure, nil on success; Error is its text.
+	Err   error  `json:"-"`
+	Error string `json:"error,omitempty"`
+}
+
+// Failed counts the changes that failed.
+func (r *ApplyResult) Failed() int {
+	n := 0
+	for _, t := range r.Results {
+		if t.Err != nil || t.Error != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Apply makes the plan's changes, and only those: for each change it sends
+// the plan's Send values (references resolved now) with a Set, or a Delete
+// to disable. Changes go concurrently under the client's limiter; a failed
+// change does not stop the others, and the result lists each one. A plan
+// read by ReadPlan is checked first: a change whose integration's
+// updated_at moved since the plan was made (or that was created since) is
+// refused with an error matching ErrStale.
+//
+// The error is nil when every change was tried, even if some failed (see
+// ApplyResult.Failed); it is not nil when the state file cannot be read or
+// written, or ctx ends.
+func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptions) (*ApplyResult, error) {
+	if c == nil || p == nil {
+		return nil, fmt.Errorf("fleet: Apply: %w: nil client or plan", integrations.ErrValidation)
+	}
+	var state *stateFile
+	if opts.StateFile != "" {
+		var err error
+		if state, err = loadState(opts.StateFile); err != nil {
+			return nil, err
+		}
+	}
+	var todo []*Change
+	for i := range p.Changes {
+		if p.Changes[i].Action != NoOp {
+			todo = append(todo, &p.Changes[i])
+		}
+	}
+	res := newResolver(opts.LookupEnv)
+	out := &ApplyResult{Results: make([]TargetResult, len(todo))}
+	var mu sync.Mutex
+	done := 0
+	forEach(ctx, len(todo), opts.Concurrency, func(i int) {
+		ch := todo[i]
+		err := applyOne(ctx, c, ch, p.saved, res, state)
+		r := TargetResult{Scope: ch.Scope, Integration: ch.Integration, Action: ch.Action, Err: err}
+		if err != nil {
+			r.Error = err.Error()
+		}
+		out.Results[i] = r
+		if opts.Progress != nil {
+			mu.Lock()
+			done++
+			opts.Progress(Event{Phase: "apply", Done: done, Total: len(todo), Scope: ch.Scope, Integration: ch.Integration, Err: err})
+			mu.Unlock()
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("fleet: apply: %w", err)
+	}
+	if state != nil {
+		if err := state.save(opts.StateFile); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// applyOne makes one change.
+func applyOne(ctx context.Context, c *integrations.Client, ch *Change, saved bool, res *resolver, state *stateFile) error {
+	where := ch.scopeText() + ": " + ch.Integration
+	d, err := c.Integration(ch.Integration)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	if saved {
+		if err := checkFresh(ctx, d, ch); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	if ch.Action == Disable {
+		if err := d.Delete(ctx, ch.Scope); err != nil {
+			return fmt.Errorf("%s: disable: %w", where, err)
+		}
+		if state != nil {
+			state.record(ch.scopeText(), ch.Integration, nil)
+		}
+		return nil
+	}
+	info := d.Info()
+	values := integrations.Values{}
+	secrets := map[string]string{}
+	for name, v := range ch.Send {
+		rv, err := res.value(v)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", where, name, err)
+		}
+		values[name] = rv
+		if p, _ := info.Parameter(name); p.Secret && ch.Action != InheritAction {
+			s, _ := rv.(string)
+			secrets[name] = s
+		}
+	}
+	for _, name := range ch.Withheld {
+		s, ok := ch.literals[name]
+		if !ok {
+			return fmt.Errorf("%s: %s: %w: a secret written as a plain value is not kept in a saved plan; write it as ${env:NAME} or ${file:PATH}", where, name, errReference)
+		}
+		values[name] = s
+		secrets[name] = s
+	}
+	if _, err := d.Set(ctx, ch.Scope, values); err != nil {
+		return fmt.Errorf("%s: %s: %w", where, ch.Action, err)
+	}
+	if state != nil {
+		if ch.Action == InheritAction {
+			state.record(ch.scopeText(), ch.Integration, nil)
+		} else if len(secrets) > 0 {
+			state.record(ch.scopeText(), ch.Integration, secrets)
+		}
+	}
+	return nil
+}
+
+// checkFresh refuses a change whose integration moved since the plan: its
+// updated_at differs, or it became active while the plan saw it inactive.
+func checkFresh(ctx context.Context, d *integrations.DynamicService, ch *Change) error {
+	st, err := d.Get(ctx, ch.Scope)
+	switch {
+	case errors.Is(err, integrations.ErrIntegrationNotFound):
+		if ch.UpdatedAt.IsZero() {
+			return nil
+		}
+		return fmt.Errorf("%w: it is gone", ErrStale)
+	case err != nil:
+		return fmt.Errorf("check updated_at: %w", err)
+	}
+	if ch.UpdatedAt.IsZero() {
+		if st.Active {
+			return fmt.Errorf("%w: it was set up since (updated_at %s)", ErrStale, st.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"))
+		}
+		return nil
+	}
+	if !st.UpdatedAt.Equal(ch.UpdatedAt) {
+		return fmt.Errorf("%w: updated_at was %s, is %s; plan again", ErrStale,
+			ch.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"), st.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
+	return nil
+}

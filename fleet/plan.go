@@ -1,0 +1,313 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gitlabkit/integrations"
+)
+
+// PlanOptions changes how NewPlan reads and compares.
+type PlanOptions struct {
+	// Concurrency is how many scopes are read at once (default 8). All
+	// requests share the client's rate limiter.
+	Concurrency int
+	// Progress, when set, is called after each scope is read (from
+	// several goroutines, one call at a time).
+	Progress func(Event)
+	// StateFile, when set, is the state file Apply records secret
+	// fingerprints in; with it, a secret whose reference now resolves to
+	// another value plans as an update "(secret changed)".
+	StateFile string
+	// LookupEnv resolves ${env:NAME} (default os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+}
+
+// Plan is what would change to make GitLab match a spec: one Change per
+// scope and integration the spec manages, no-ops included. It marshals to
+// JSON (as json.Marshal writes it) without any secret value; ReadPlan
+// reads it back for a later Apply.
+type Plan struct {
+	// Version is the plan format's version, 1.
+	Version int      `json:"version"`
+	Changes []Change `json:"changes"`
+	Summary Summary  `json:"summary"`
+
+	saved bool // read by ReadPlan: Apply checks updated_at first
+}
+
+// Action is what a Change does.
+type Action string
+
+// The actions of a plan.
+const (
+	// Create sets up an integration that is not active.
+	Create Action = "create"
+	// Update changes an active integration's settings.
+	Update Action = "update"
+	// Disable turns an integration off (GitLab also resets its settings).
+	Disable Action = "disable"
+	// InheritAction makes an integration use the group's settings.
+	InheritAction Action = "inherit"
+	// NoOp changes nothing: GitLab already has what the spec wants.
+	NoOp Action = "no-op"
+)
+
+// Change is what happens to one integration on one scope.
+type Change struct {
+	// Scope is where: marshals as "project:acme/web" or "group:acme".
+	Scope integrations.Scope `json:"scope"`
+	// Integration is the slug.
+	Integration string `json:"integration"`
+	Action      Action `json:"action"`
+	// Fields lists each parameter that changes, with its old and new value.
+	Fields []FieldChange `json:"fields,omitempty"`
+	// Notes says what else people should know: overrides between targets,
+	// values that cannot be verified, "(secret changed)".
+	Notes []string `json:"notes,omitempty"`
+	// UpdatedAt is the integration's updated_at as the plan saw it, zero
+	// when it was not active. Apply of a saved plan refuses the change
+	// when it moved.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Send is what Apply sends for the change, by parameter: values as the
+	// spec wrote them, references unresolved. A secret written as a plain
+	// value (not a reference) is never in it; see Withheld.
+	Send map[string]any `json:"send,omitempty"`
+	// Withheld names the secrets written as plain values in the spec: they
+	// are kept in memory only, so Apply of a saved plan cannot send them.
+	Withheld []string `json:"withheld,omitempty"`
+
+	text     string            // scope as printed
+	literals map[string]string // withheld secrets' values, in memory only
+}
+
+// FieldChange is one parameter's old and new value.
+type FieldChange struct {
+	Name string `json:"name"`
+	// From is what GitLab reports now: nil when not set, "(secret)" for a
+	// secret, "(inherited)" when the group's settings are in use.
+	From any `json:"from"`
+	// To is the spec's value, references unresolved; "(secret)" for a
+	// secret.
+	To     any  `json:"to"`
+	Secret bool `json:"secret,omitempty"`
+}
+
+// Summary counts a plan's changes by action.
+type Summary struct {
+	Create  int `json:"create"`
+	Update  int `json:"update"`
+	Disable int `json:"disable"`
+	Inherit int `json:"inherit"`
+	NoOp    int `json:"no_op"`
+}
+
+// Event reports progress of NewPlan, Apply and Export.
+type Event struct {
+	// Phase is "plan", "apply" or "export".
+	Phase string
+	// Done of Total units are finished: scopes for plan and export,
+	// changes for apply.
+	Done, Total int
+	// Scope and Integration are the unit just finished (Integration is
+	// empty for a scope).
+	Scope       integrations.Scope
+	Integration string
+	// Err is the unit's error, nil on success.
+	Err error
+}
+
+// HasChanges reports whether applying the plan would change anything.
+func (p *Plan) HasChanges() bool {
+	return p != nil && p.Summary.Create+p.Summary.Update+p.Summary.Disable+p.Summary.Inherit > 0
+}
+
+// NewPlan reads what GitLab has for every target of the spec and compares
+// it with the spec. It reads with as few requests as GitLab allows: the
+// projects of each projects_in group (every page), one List per scope, and
+// a Get only for integrations the spec wants present that are active and
+// not inherited. Scopes are read concurrently under the client's limiter.
+//
+// References are resolved only where a value must be compared: a
+// non-secret parameter written as a reference, and, with a state file, a
+// secret that has a recorded fingerprint. A spec that does not validate is
+// refused before any request (the error matches
+// integrations.ErrValidation). When reading a scope fails, NewPlan still
+// reads the others and then returns every failure joined.
+func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanOptions) (*Plan, error) {
+	if c == nil {
+		return nil, fmt.Errorf("fleet: NewPlan: %w: nil client", integrations.ErrValidation)
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	var state *stateFile
+	if opts.StateFile != "" {
+		var err error
+		if state, err = loadState(opts.StateFile); err != nil {
+			return nil, err
+		}
+	}
+	places, err := expand(ctx, spec, clientLister(c))
+	if err != nil {
+		return nil, err
+	}
+	return plan(ctx, c, places, opts, state)
+}
+
+// plan reads every place and diffs it.
+func plan(ctx context.Context, c *integrations.Client, places []*place, opts PlanOptions, state *stateFile) (*Plan, error) {
+	res := newResolver(opts.LookupEnv)
+	results := make([][]Change, len(places))
+	errs := make([]error, len(places))
+	var mu sync.Mutex
+	done := 0
+	forEach(ctx, len(places), opts.Concurrency, func(i int) {
+		results[i], errs[i] = planPlace(ctx, c, places[i], res, state)
+		if opts.Progress != nil {
+			mu.Lock()
+			done++
+			opts.Progress(Event{Phase: "plan", Done: done, Total: len(places), Scope: places[i].scope, Err: errs[i]})
+			mu.Unlock()
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fleet: plan: %w", err)
+	}
+	p := &Plan{Version: 1}
+	for _, chs := range results {
+		p.Changes = append(p.Changes, chs...)
+	}
+	p.count()
+	return p, nil
+}
+
+// count fills the summary.
+func (p *Plan) count() {
+	p.Summary = Summary{}
+	for _, ch := range p.Changes {
+		switch ch.Action {
+		case Create:
+			p.Summary.Create++
+		case Update:
+			p.Summary.Update++
+		case Disable:
+			p.Summary.Disable++
+		case InheritAction:
+			p.Summary.Inherit++
+		default:
+			p.Summary.NoOp++
+		}
+	}
+}
+
+// planPlace reads one scope (a List, then the Gets needed) and diffs every
+// integration the spec manages there.
+func planPlace(ctx context.Context, c *integrations.Client, pl *place, res *resolver, state *stateFile) ([]Change, error) {
+	list, err := c.List(ctx, pl.scope)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: %s: list integrations: %w", pl.text, err)
+	}
+	active := map[string]*integrations.Integration{}
+	for _, it := range list {
+		active[it.Slug] = it
+	}
+	var out []Change
+	var errs []error
+	for _, slug := range sortedKeys(pl.want) {
+		w := pl.want[slug]
+		info, _ := integrations.Lookup(slug)
+		o := observed{listed: active[slug]}
+		if w.state == Present && o.listed != nil && o.listed.Active && !o.listed.Inherited {
+			d, err := c.Integration(slug)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("fleet: %s: %s: %w", pl.text, slug, err))
+				continue
+			}
+			if o.settings, err = d.Get(ctx, pl.scope); err != nil {
+				errs = append(errs, fmt.Errorf("fleet: %s: get %s: %w", pl.text, slug, err))
+				continue
+			}
+		}
+		var check secretCheck
+		if state != nil {
+			check = func(param string, v any) (bool, string) {
+				fp, ok := state.recorded(pl.text, slug, param)
+				if !ok {
+					return false, ""
+				}
+				val, err := res.value(v)
+				if err != nil {
+					return false, param + ": not compared with the state file: " + err.Error()
+				}
+				s, _ := val.(string)
+				return !hmacEqual(fp, state.fingerprint(pl.text, slug, param, s)), ""
+			}
+		}
+		ch, err := diffOne(info, *w, o, res.value, check)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("fleet: %s: %w", pl.text, err))
+			continue
+		}
+		ch.Scope, ch.text = pl.scope, pl.text
+		ch.withhold(info)
+		out = append(out, ch)
+	}
+	return out, errors.Join(errs...)
+}
+
+// withhold moves secrets written as plain values out of Send, into memory
+// only, so that no plan file ever holds one.
+func (ch *Change) withhold(info integrations.IntegrationInfo) {
+	for _, name := range sortedKeys(ch.Send) {
+		p, _ := info.Parameter(name)
+		if !p.Secret {
+			continue
+		}
+		if s, ok := ch.Send[name].(string); ok && !hasRefs(s) && s != "" {
+			if ch.literals == nil {
+				ch.literals = map[string]string{}
+			}
+			ch.literals[name] = s
+			delete(ch.Send, name)
+			ch.Withheld = append(ch.Withheld, name)
+		}
+	}
+	sort.Strings(ch.Withheld)
+}
+
+// forEach calls fn for 0..n-1 on at most conc goroutines (default 8),
+// stopping early when ctx is done.
+func forEach(ctx context.Context, n, conc int, fn func(i int)) {
+	if conc <= 0 {
+		conc = 8
+	}
+	conc = min(conc, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			i = n
+		}
+	}
+	close(next)
+	wg.Wait()
+}

@@ -1,0 +1,372 @@
+package fleet
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gitlabkit/integrations"
+)
+
+// Validate checks a spec against the catalog of integrations, and brings
+// its values to the types GitLab expects (an int becomes an int64, a list
+// []string). Every problem is reported at once in a *SpecError matching
+// integrations.ErrValidation: a version other than 1, a target that names
+// no place or two, an unknown integration or parameter (with the closest
+// name), a value of the wrong type or not among the allowed ones, a
+// required parameter left out, a malformed reference, or an integration
+// that GitLab offers for projects only on a group target. ParseSpec calls
+// it; NewPlan calls it for a spec built in Go.
+func (s *Spec) Validate() error {
+	if s == nil {
+		return &SpecError{Problems: []Problem{{Where: "spec", Message: "no spec (nil)"}}}
+	}
+	var p problemList
+	file := s.File
+	if line, ok := s.lines["version"]; s.Version != 1 && (ok || s.lines == nil) {
+		// (A YAML spec without version: was reported by the reader.)
+		where := orSpec(file)
+		if ok {
+			where = fmt.Sprintf("%s:%d", where, line)
+		}
+		p.addAt(where, "version %d is not known: write version: 1", s.Version)
+	}
+	if len(s.Targets) == 0 {
+		p.addAt(orSpec(file), "no targets: add targets: with at least one projects_in:, project: or group:")
+	}
+	for i := range s.Targets {
+		s.validateTarget(i, &p)
+	}
+	sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
+	return p.err()
+}
+
+// lineOf returns the line number of a "file:line" place, 0 for others.
+func lineOf(where string) int {
+	i := strings.LastIndexByte(where, ':')
+	if i < 0 {
+		return 0
+	}
+	n, _ := strconv.Atoi(where[i+1:])
+	return n
+}
+
+func orSpec(file string) string {
+	if file == "" {
+		return "spec"
+	}
+	return file
+}
+
+func (s *Spec) validateTarget(i int, p *problemList) {
+	t := &s.Targets[i]
+	var kinds []string
+	for _, k := range []struct{ name, v string }{{"projects_in", t.ProjectsIn}, {"project", t.Project}, {"group", t.Group}} {
+		if k.v != "" {
+			kinds = append(kinds, k.name)
+			if msg := checkPath(k.v); msg != "" {
+				p.addAt(s.where(i, "@"+k.name), "%s: %s", k.name, msg)
+			}
+		}
+	}
+	switch len(kinds) {
+	case 0:
+		if _, bad := s.lines[key(i, "!shape")]; bad {
+			break // the reader reported the unknown key
+		}
+		p.addAt(s.where(i), "target names no place: give one of projects_in:, project: or group:")
+	case 1:
+	default:
+		p.addAt(s.where(i), "target names %s at once: give one of them per target", strings.Join(kinds, " and "))
+	}
+	if t.ProjectsIn == "" && (len(t.Include) > 0 || len(t.Exclude) > 0) {
+		p.addAt(s.where(i, "@include"), "include: and exclude: filter the projects of projects_in:, which this target does not have")
+	}
+	for _, g := range append(append([]string(nil), t.Include...), t.Exclude...) {
+		if _, err := compileGlob(g); err != nil || g == "" {
+			p.addAt(s.where(i, "@include"), "glob %q is not valid (use *, ** and ?)", g)
+		}
+	}
+	if _, bad := s.lines[key(i, "!shape")]; len(t.Integrations) == 0 && !bad {
+		p.addAt(s.where(i), "target has no integrations: add integrations: with at least one slug")
+	}
+	group := t.Group != ""
+	for _, slug := range sortedKeys(t.Integrations) {
+		d := t.Integrations[slug]
+		info, ok := integrations.Lookup(slug)
+		if !ok {
+			p.addAt(s.where(i, slug), "unknown integration %q%s", slug, suggest(slug, catalogSlugs()))
+			continue
+		}
+		if group && !info.Group {
+			p.addAt(s.where(i, slug), "%s (%s) exists for projects only, not on a group: move it to a project: or projects_in: target", info.Title, slug)
+		}
+		switch d.State {
+		case "":
+			d.State = Present
+			t.Integrations[slug] = d
+		case Present, Absent, Inherit:
+		default:
+			p.addAt(s.where(i, slug), "%s: state %q is not known: use present, absent or inherit", slug, d.State)
+			continue
+		}
+		if d.State != Present {
+			if len(d.Params) > 0 {
+				p.addAt(s.where(i, slug), "%s: %s takes no parameters; leave them out, or manage them with present", slug, d.State)
+			}
+			continue
+		}
+		if d.Params == nil {
+			d.Params = map[string]any{}
+			t.Integrations[slug] = d
+		}
+		s.validateParams(i, info, d.Params, p)
+	}
+}
+
+// validateParams checks one integration's parameters and brings their
+// values to GitLab's types in place.
+func (s *Spec) validateParams(i int, info integrations.IntegrationInfo, params map[string]any, p *problemList) {
+	slug := info.Slug
+	var names []string
+	for _, pi := range info.Parameters {
+		if pi.Name != "use_inherited_settings" {
+			names = append(names, pi.Name)
+		}
+	}
+	for _, name := range sortedKeys(params) {
+		where := s.where(i, slug, name)
+		if name == "use_inherited_settings" {
+			p.addAt(where, "%s: use_inherited_settings is not a parameter here: write %s: inherit to use the group's settings", slug, slug)
+			continue
+		}
+		pi, ok := info.Parameter(name)
+		if !ok {
+			p.addAt(where, "%s: unknown parameter %q%s", slug, name, suggest(name, names))
+			continue
+		}
+		v, msg := normalise(pi, params[name])
+		if msg != "" {
+			p.addAt(where, "%s.%s: %s", slug, name, msg)
+			continue
+		}
+		params[name] = v
+	}
+	for _, pi := range info.Parameters {
+		_, failed := s.lines[key(i, slug, "!"+pi.Name)]
+		if _, ok := params[pi.Name]; pi.Required && !ok && !pi.Ignored && !failed {
+			p.addAt(s.where(i, slug), "%s: %s is required (GitLab needs it on every change%s)", slug, pi.Name, secretHint(pi))
+		}
+	}
+}
+
+func secretHint(pi integrations.ParameterInfo) string {
+	if pi.Secret {
+		return "; write it as a reference such as ${env:" + envName(pi.Name) + "}"
+	}
+	return ""
+}
+
+// normalise brings a value to the parameter's type, or says what is wrong.
+func normalise(pi integrations.ParameterInfo, v any) (any, string) {
+	switch pi.Type {
+	case integrations.TypeBoolean:
+		if b, ok := v.(bool); ok {
+			return b, ""
+		}
+		return nil, fmt.Sprintf("want true or false, not %s", describe(v))
+	case integrations.TypeInteger:
+		n, ok := toInt(v)
+		if !ok {
+			return nil, fmt.Sprintf("want a whole number, not %s", describe(v))
+		}
+		if msg := checkAllowed(pi, strconv.FormatInt(n, 10)); msg != "" {
+			return nil, msg
+		}
+		return n, ""
+	case integrations.TypeStringList:
+		var list []string
+		switch x := v.(type) {
+		case []string:
+			list = append([]string(nil), x...)
+		case []any:
+			for _, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return nil, fmt.Sprintf("a list holds strings only, not %s", describe(e))
+				}
+				list = append(list, s)
+			}
+		case string:
+			for _, part := range strings.Split(x, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					list = append(list, part)
+				}
+			}
+		default:
+			return nil, fmt.Sprintf("want a list of strings, not %s", describe(v))
+		}
+		for _, e := range list {
+			if _, err := parseRefs(e); err != nil {
+				return nil, err.Error()
+			}
+		}
+		return list, ""
+	}
+	var str string
+	switch x := v.(type) {
+	case string:
+		str = x
+	case floatText:
+		str = string(x)
+	case int, int64, int32:
+		str = fmt.Sprint(x)
+	case bool:
+		str = strconv.FormatBool(x)
+	default:
+		return nil, fmt.Sprintf("want a string, not %s", describe(v))
+	}
+	if _, err := parseRefs(str); err != nil {
+		return nil, err.Error()
+	}
+	if !hasRefs(str) {
+		if msg := checkAllowed(pi, str); msg != "" {
+			return nil, msg
+		}
+	}
+	return str, ""
+}
+
+func checkAllowed(pi integrations.ParameterInfo, s string) string {
+	if len(pi.AllowedValues) == 0 {
+		return ""
+	}
+	if pi.CommaList {
+		for _, part := range strings.Split(s, ",") {
+			if part = strings.TrimSpace(part); part != "" && !slices.Contains(pi.AllowedValues, part) {
+				return fmt.Sprintf("%q is not allowed in this comma-separated list%s; allowed: %s", part, suggest(part, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
+			}
+		}
+		return ""
+	}
+	if !slices.Contains(pi.AllowedValues, s) {
+		return fmt.Sprintf("%q is not allowed%s; allowed: %s", s, suggest(s, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
+	}
+	return ""
+}
+
+func toInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x), true
+		}
+	}
+	return 0, false
+}
+
+// describe names a value's kind for messages; a string value is not
+// printed, since it may be a secret.
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "nothing"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case floatText:
+		return "a number with a fraction (" + string(x) + ")"
+	case int, int64, int32:
+		return "a number"
+	case float64, float32:
+		return "a number with a fraction"
+	case []string, []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// checkPath says what is wrong with a project or group path, if anything.
+func checkPath(p string) string {
+	if strings.ContainsAny(p, " \t\n?#%\\") {
+		return fmt.Sprintf("%q is not a GitLab path (no spaces, ?, #, %% or \\)", p)
+	}
+	if strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//") {
+		return fmt.Sprintf("%q has an empty segment: write it as group/name, without leading or trailing slashes", p)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Sprintf("%q has a %q segment", p, seg)
+		}
+	}
+	return ""
+}
+
+// catalogSlugs lists every slug the SDK knows.
+var catalogSlugs = sync.OnceValue(func() []string {
+	var out []string
+	for _, info := range integrations.Catalog() {
+		out = append(out, info.Slug)
+	}
+	return out
+})
+
+// suggest returns ` (did you mean "x"?)` for the candidate closest to
+// name, or "" when none is close.
+func suggest(name string, candidates []string) string {
+	best, bestD := "", math.MaxInt
+	norm := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	for _, c := range candidates {
+		d := distance(norm, strings.ToLower(strings.ReplaceAll(c, "_", "-")))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" || bestD > max(2, len(name)/3) || bestD >= len(name) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

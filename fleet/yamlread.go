@@ -1,0 +1,235 @@
+package fleet
+
+import (
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// reader turns a YAML document into a Spec, recording the line of every
+// target, integration and parameter, and every problem of shape (the
+// catalog checks come after, in Spec.Validate).
+type reader struct {
+	file string
+	spec *Spec
+	p    *problemList
+}
+
+var (
+	topKeys    = []string{"version", "targets"}
+	targetKeys = []string{"projects_in", "include", "exclude", "project", "group", "integrations"}
+)
+
+func (r *reader) add(n *yaml.Node, format string, args ...any) {
+	r.p.add(r.file, n.Line, format, args...)
+}
+
+// pairs walks a mapping, refusing a duplicate key.
+func (r *reader) pairs(n *yaml.Node, what string, fn func(k, v *yaml.Node)) bool {
+	if n.Kind != yaml.MappingNode {
+		r.add(n, "%s must be a mapping (key: value lines), not %s", what, kindName(n))
+		return false
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			r.add(k, "%q is given twice in %s; keep one", k.Value, what)
+			continue
+		}
+		seen[k.Value] = true
+		fn(k, v)
+	}
+	return true
+}
+
+func (r *reader) top(n *yaml.Node) {
+	sawVersion := false
+	ok := r.pairs(n, "the spec", func(k, v *yaml.Node) {
+		switch k.Value {
+		case "version":
+			sawVersion = true
+			ver, err := strconv.Atoi(v.Value)
+			if v.Kind != yaml.ScalarNode || err != nil {
+				r.add(v, "version must be the number 1, not %s", kindName(v))
+				return
+			}
+			r.spec.Version = ver
+			r.spec.lines["version"] = v.Line
+		case "targets":
+			if v.Kind != yaml.SequenceNode {
+				r.add(v, "targets must be a list (lines starting with \"- \"), not %s", kindName(v))
+				return
+			}
+			for i, t := range v.Content {
+				r.target(i, t)
+			}
+		default:
+			r.add(k, "unknown key %q%s (a spec has version: and targets:)", k.Value, suggest(k.Value, topKeys))
+		}
+	})
+	if ok && !sawVersion {
+		r.add(n, "version: is missing (write version: 1 first)")
+	}
+}
+
+func (r *reader) target(i int, n *yaml.Node) {
+	r.spec.Targets = append(r.spec.Targets, Target{})
+	t := &r.spec.Targets[len(r.spec.Targets)-1]
+	r.spec.lines[key(i)] = n.Line
+	r.pairs(n, "a target", func(k, v *yaml.Node) {
+		r.spec.lines[key(i, "@"+k.Value)] = k.Line
+		switch k.Value {
+		case "projects_in":
+			t.ProjectsIn = r.str(v, k.Value)
+		case "project":
+			t.Project = r.str(v, k.Value)
+		case "group":
+			t.Group = r.str(v, k.Value)
+		case "include":
+			t.Include = r.strs(v, k.Value)
+		case "exclude":
+			t.Exclude = r.strs(v, k.Value)
+		case "integrations":
+			t.Integrations = map[string]Desired{}
+			r.integrations(i, t, v)
+		default:
+			r.spec.lines[key(i, "!shape")] = k.Line
+			r.add(k, "unknown key %q in a target%s (a target has %s)", k.Value, suggest(k.Value, targetKeys), strings.Join(targetKeys, ", "))
+		}
+	})
+}
+
+func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
+	r.pairs(n, "integrations", func(k, v *yaml.Node) {
+		slug := k.Value
+		r.spec.lines[key(i, slug)] = k.Line
+		switch v.Kind {
+		case yaml.ScalarNode:
+			if v.Tag == "!!null" {
+				t.Integrations[slug] = Desired{State: Present}
+				return
+			}
+			switch State(v.Value) {
+			case Present, Absent, Inherit:
+				t.Integrations[slug] = Desired{State: State(v.Value)}
+			default:
+				r.spec.lines[key(i, "!shape")] = v.Line
+				r.add(v, "%s: %q is not a state: write absent, inherit or present, or the parameters as key: value lines", slug, v.Value)
+			}
+		case yaml.MappingNode:
+			d := Desired{State: Present, Params: map[string]any{}}
+			r.pairs(v, slug, func(pk, pv *yaml.Node) {
+				r.spec.lines[key(i, slug, pk.Value)] = pk.Line
+				val, ok := r.value(pv, slug+"."+pk.Value)
+				if ok {
+					d.Params[pk.Value] = val
+				} else {
+					r.spec.lines[key(i, slug, "!"+pk.Value)] = pk.Line
+				}
+			})
+			t.Integrations[slug] = d
+		default:
+			r.spec.lines[key(i, "!shape")] = v.Line
+			r.add(v, "%s: want absent, inherit, present or parameters, not %s", slug, kindName(v))
+		}
+	})
+}
+
+// value decodes a parameter's value: a string, boolean, integer, or a
+// list of strings. Other YAML types are refused here.
+func (r *reader) value(n *yaml.Node, what string) (any, bool) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err == nil {
+				return b, true
+			}
+		case "!!int":
+			var x int64
+			if err := n.Decode(&x); err == nil {
+				return x, true
+			}
+			r.add(n, "%s: %s is not a whole number GitLab accepts", what, n.Value)
+			return nil, false
+		case "!!null":
+			r.add(n, "%s: no value; leave the parameter out to not manage it, or write \"\" for an empty string", what)
+			return nil, false
+		case "!!float":
+			// A string parameter may look like a number ("1.2"); the
+			// catalog check converts or refuses it by the parameter's type.
+			return floatText(n.Value), true
+		}
+		return n.Value, true
+	case yaml.SequenceNode:
+		out := make([]string, 0, len(n.Content))
+		for _, item := range n.Content {
+			if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
+				r.add(item, "%s: a list holds strings only, not %s", what, kindName(item))
+				return nil, false
+			}
+			out = append(out, item.Value)
+		}
+		return out, true
+	}
+	r.add(n, "%s: want a string, boolean, number or list, not %s", what, kindName(n))
+	return nil, false
+}
+
+// floatText keeps a YAML float as its text: no parameter is a float, and
+// a string parameter keeps the digits as written.
+type floatText string
+
+func (r *reader) str(n *yaml.Node, what string) string {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		r.add(n, "%s must be a path or an ID, not %s", what, kindName(n))
+		return ""
+	}
+	if n.Value == "" {
+		r.add(n, "%s is empty; write a full path such as acme/web, or a numeric ID", what)
+	}
+	return n.Value
+}
+
+func (r *reader) strs(n *yaml.Node, what string) []string {
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		return []string{n.Value}
+	}
+	if n.Kind != yaml.SequenceNode {
+		r.add(n, "%s must be a list of globs, not %s", what, kindName(n))
+		return nil
+	}
+	var out []string
+	for _, item := range n.Content {
+		if item.Kind != yaml.ScalarNode {
+			r.add(item, "%s holds globs (strings), not %s", what, kindName(item))
+			continue
+		}
+		out = append(out, item.Value)
+	}
+	return out
+}
+
+// kindName describes a node for messages.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.Tag {
+	case "!!null":
+		return "nothing"
+	case "!!bool":
+		return "a boolean (" + n.Value + ")"
+	case "!!int", "!!float":
+		return "a number (" + n.Value + ")"
+	}
+	return strconv.Quote(n.Value)
+}
