@@ -222,6 +222,9 @@ type ValidationError struct {
 
 // Error joins the problems into one line.
 func (e *ValidationError) Error() string {
+	if e.Integration == "" {
+		return "integrations: invalid request: " + strings.Join(e.Problems, "; ")
+	}
 	return fmt.Sprintf("integrations: invalid %s options: %s", e.Integration, strings.Join(e.Problems, "; "))
 }
 

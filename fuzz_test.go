@@ -247,3 +247,29 @@ func FuzzRetryHeaders(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseScope: ParseScope never panics, refuses with ErrValidation, and
+// what it accepts writes back as text that parses to the same scope.
+func FuzzParseScope(f *testing.F) {
+	for _, s := range []string{"project:acme/web", "project:42", "group:acme/sub", "group:7", "group:", ":x", "project:0",
+		"project:99999999999999999999", "Project:a", "group:a//b", "project:a b", "project:ünï/名"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := ParseScope(text)
+		if err != nil {
+			if !errors.Is(err, ErrValidation) {
+				t.Fatalf("%q: %v does not match ErrValidation", text, err)
+			}
+			return
+		}
+		out, err := s.MarshalText()
+		if err != nil {
+			t.Fatalf("%q parsed but does not marshal: %v", text, err)
+		}
+		again, err := ParseScope(string(out))
+		if err != nil || again != s {
+			t.Fatalf("%q -> %q -> %v, %v", text, out, again, err)
+		}
+	})
+}

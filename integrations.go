@@ -118,19 +118,21 @@ type Service[O, P any] struct {
 }
 
 // Info returns the integration's metadata: slug, levels and parameters.
-func (s *Service[O, P]) Info() IntegrationInfo { return s.info.clone() }
+func (s *Service[O, P]) Info() IntegrationInfo {
+	if s == nil || s.info == nil {
+		return IntegrationInfo{}
+	}
+	return s.info.clone()
+}
 
 // Get returns the integration's settings on a project or group. If it was
 // never set up there, the error matches ErrIntegrationNotFound.
 func (s *Service[O, P]) Get(ctx context.Context, scope Scope, opts ...RequestOption) (*Settings[P], error) {
-	if err := s.check(ctx, scope); err != nil {
-		return nil, err
-	}
 	out := new(Settings[P])
-	if err := s.client.do(ctx, http.MethodGet, s.client.endpoint(scope, "/integrations/"+s.info.Slug), nil, out, opts); err != nil {
+	if err := s.endpoint().get(ctx, scope, out, &out.Integration, opts); err != nil {
 		return nil, err
 	}
-	return out, s.checkAnswer(out)
+	return out, nil
 }
 
 // Set creates or updates the integration on a project or group and turns it
@@ -145,81 +147,39 @@ func (s *Service[O, P]) Get(ctx context.Context, scope Scope, opts ...RequestOpt
 // only); every problem found is reported at once in an error matching
 // ErrValidation, and then nothing is sent.
 func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...RequestOption) (*Settings[P], error) {
-	if err := s.checkRef(ctx, scope); err != nil {
-		return nil, err
-	}
+	e := s.endpoint()
 	if o == nil {
-		return nil, fmt.Errorf("%w: nil %sOptions: Set needs the settings to send", ErrValidation, s.info.GoName)
+		if err := e.checkRef(ctx, scope); err != nil {
+			return nil, err
+		}
+		return nil, &ValidationError{Integration: e.slug(), Problems: []string{
+			fmt.Sprintf("nil %sOptions: Set needs the settings to send", e.info.GoName)}}
 	}
 	var p problems
-	s.checkLevel(scope, &p)
 	if v, ok := any(o).(validator); ok {
 		v.validate(&p)
 	}
-	if len(p) > 0 {
-		return nil, &ValidationError{Integration: s.info.Slug, Problems: p}
-	}
 	out := new(Settings[P])
-	if err := s.client.do(ctx, http.MethodPut, s.client.endpoint(scope, "/integrations/"+s.info.Slug), o, out, opts); err != nil {
+	if err := e.set(ctx, scope, o, p, out, &out.Integration, opts); err != nil {
 		return nil, err
 	}
-	return out, s.checkAnswer(out)
+	return out, nil
 }
 
 // Delete disables the integration on a project or group. GitLab also resets
 // its settings to their defaults (event flags are kept). If it was never set
 // up there, the error matches ErrIntegrationNotFound.
 func (s *Service[O, P]) Delete(ctx context.Context, scope Scope, opts ...RequestOption) error {
-	if err := s.check(ctx, scope); err != nil {
-		return err
-	}
-	return s.client.do(ctx, http.MethodDelete, s.client.endpoint(scope, "/integrations/"+s.info.Slug), nil, nil, opts)
+	return s.endpoint().delete(ctx, scope, opts)
 }
 
-// check refuses a call before anything is sent: no context, a bad
-// reference, or a group for an integration that exists for projects only.
-func (s *Service[O, P]) check(ctx context.Context, scope Scope) error {
-	if err := s.checkRef(ctx, scope); err != nil {
-		return err
+// endpoint is the service's view of the one implementation every service
+// shares, typed and by slug.
+func (s *Service[O, P]) endpoint() endpoint {
+	if s == nil {
+		return endpoint{}
 	}
-	var p problems
-	if s.checkLevel(scope, &p); len(p) > 0 {
-		return &ValidationError{Integration: s.info.Slug, Problems: p}
-	}
-	return nil
-}
-
-// checkRef refuses a missing context or a bad project or group reference.
-func (s *Service[O, P]) checkRef(ctx context.Context, scope Scope) error {
-	if s == nil || s.client == nil {
-		return errorf("service not initialised: use the services of a Client made by NewClient")
-	}
-	if ctx == nil {
-		return fmt.Errorf("%w: nil context.Context (use context.Background())", ErrValidation)
-	}
-	return scope.validate()
-}
-
-// checkLevel records a group scope for an integration that GitLab offers
-// for projects only (GitLab would answer 400 "Integration not available").
-func (s *Service[O, P]) checkLevel(scope Scope, p *problems) {
-	if scope.IsGroup() && !s.info.Group {
-		*p = append(*p, fmt.Sprintf("%s (%s) is available for projects only, not for %s", s.info.Title, s.info.Slug, scope))
-	}
-}
-
-// checkAnswer rejects a 2xx answer that is not this integration: an error
-// body sent with a success status has no slug, and a misrouted answer (a
-// proxy or a wrong path) carries another integration's slug.
-func (s *Service[O, P]) checkAnswer(out *Settings[P]) error {
-	switch out.Slug {
-	case s.info.Slug:
-		return nil
-	case "":
-		return fmt.Errorf("%w: the answer has no \"slug\", so it is not the %s integration (an error body sent with a success status?)",
-			ErrInvalidResponse, s.info.Slug)
-	}
-	return fmt.Errorf("%w: asked for the %s integration, the answer is for %q", ErrInvalidResponse, s.info.Slug, out.Slug)
+	return endpoint{client: s.client, info: s.info}
 }
 
 // List returns the integrations that are active on a project or group,
