@@ -71,11 +71,13 @@ func TestPlanApply(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil || r.code != exitChanges {
 		t.Fatalf("plan JSON (exit %d): %v\n%s", r.code, err, r.stdout)
 	}
-	if len(p.Changes) != 2 || p.Changes[0].Scope != "project:acme/web" || p.Changes[0].Integration != "slack" || p.Changes[0].Action != "create" {
+	// Changes come ordered by scope.
+	if len(p.Changes) != 2 || p.Changes[1].Scope != "project:acme/web" || p.Changes[1].Integration != "slack" || p.Changes[1].Action != "create" ||
+		p.Changes[0].Scope != "project:acme/api" {
 		t.Fatalf("plan JSON changes: %+v", p.Changes)
 	}
 	fields := map[string]any{}
-	for _, f := range p.Changes[0].Fields {
+	for _, f := range p.Changes[1].Fields {
 		fields[f.Name] = f.To
 		if f.From != nil {
 			t.Errorf("field %s of a create comes from %v", f.Name, f.From)

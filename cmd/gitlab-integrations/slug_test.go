@@ -100,13 +100,17 @@ func TestSetReadsSecretsFromFiles(t *testing.T) {
 	srv := newServer(t, "acme/web")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "webhook")
+	name := filepath.Join(dir, "name")
 	if err := os.WriteFile(path, []byte(sentinel+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cli(t, env(srv), "set", "slack", "--project", "acme/web", "-q", "webhook=@"+path, "channel=@@ops", "username=${file:"+path+"}").ok(t)
+	if err := os.WriteFile(name, []byte("deploy-bot\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli(t, env(srv), "set", "slack", "--project", "acme/web", "-q", "webhook=@"+path, "channel=@@ops", "username=bot:${file:"+name+"}").ok(t)
 	reqs := srv.Requests()
 	body, _ := reqs[len(reqs)-1].JSON()
-	if body["webhook"] != sentinel || body["channel"] != "@ops" || body["username"] != sentinel {
+	if body["webhook"] != sentinel || body["channel"] != "@ops" || body["username"] != "bot:deploy-bot" {
 		t.Errorf("sent %v", body)
 	}
 }
