@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"strings"
@@ -315,4 +316,25 @@ func plainOf(v reflect.Value) any {
 		return out
 	}
 	return v.Interface()
+}
+
+// TestDynamicSetWarnsOfIgnoredParameters: sending a parameter current
+// GitLab drops logs a warning that names it, never its value.
+func TestDynamicSetWarnsOfIgnoredParameters(t *testing.T) {
+	t.Parallel()
+	f := newFakeGitLab(t)
+	f.on(http.MethodPut, fakeBaseURL+"/api/v4/projects/1/integrations/slack", 200, string(fixtureBytes(t, "slack")))
+	var logs strings.Builder
+	c := f.client(WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	d, _ := c.Integration("slack")
+	_, err := d.Set(context.Background(), ProjectID(1), Values{"webhook": "https://hooks.example.com/s3cret", "notify_only_default_branch": true})
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "current GitLab ignores these parameters")
+	assert.Contains(t, logs.String(), "parameters=notify_only_default_branch")
+	assert.NotContains(t, logs.String(), "s3cret")
+
+	logs.Reset()
+	_, err = d.Set(context.Background(), ProjectID(1), Values{"webhook": "https://hooks.example.com/s3cret"})
+	require.NoError(t, err)
+	assert.Empty(t, logs.String())
 }
