@@ -156,6 +156,9 @@ func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanO
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRequired(places); err != nil {
+		return nil, err
+	}
 	return plan(ctx, c, places, opts, state)
 }
 

@@ -63,6 +63,12 @@ func orSpec(file string) string {
 }
 
 func (s *Spec) validateTarget(i int, p *problemList) {
+	s.validatePlace(i, p)
+	s.validateIntegrations(i, p)
+}
+
+// validatePlace checks where target i is: one place, well written.
+func (s *Spec) validatePlace(i int, p *problemList) {
 	t := &s.Targets[i]
 	var kinds []string
 	for _, k := range []struct{ name, v string }{{"projects_in", t.ProjectsIn}, {"project", t.Project}, {"group", t.Group}} {
@@ -91,6 +97,11 @@ func (s *Spec) validateTarget(i int, p *problemList) {
 			p.addAt(s.where(i, "@include"), "glob %q is not valid (use *, ** and ?)", g)
 		}
 	}
+}
+
+// validateIntegrations checks what target i wants.
+func (s *Spec) validateIntegrations(i int, p *problemList) {
+	t := &s.Targets[i]
 	if _, bad := s.lines[key(i, "!shape")]; len(t.Integrations) == 0 && !bad {
 		p.addAt(s.where(i), "target has no integrations: add integrations: with at least one slug")
 	}
@@ -156,12 +167,36 @@ func (s *Spec) validateParams(i int, info integrations.IntegrationInfo, params m
 		}
 		params[name] = v
 	}
-	for _, pi := range info.Parameters {
-		_, failed := s.lines[key(i, slug, "!"+pi.Name)]
-		if _, ok := params[pi.Name]; pi.Required && !ok && !pi.Ignored && !failed {
-			p.addAt(s.where(i, slug), "%s: %s is required (GitLab needs it on every change%s)", slug, pi.Name, secretHint(pi))
+}
+
+// checkRequired reports, after targets are merged, every integration
+// wanted present on a place without a parameter GitLab requires on every
+// change, once per spec position.
+func checkRequired(places []*place) error {
+	var p problemList
+	seen := map[string]bool{}
+	for _, pl := range places {
+		for _, slug := range sortedKeys(pl.want) {
+			w := pl.want[slug]
+			if w.state != Present {
+				continue
+			}
+			info, _ := integrations.Lookup(slug)
+			for _, pi := range info.Parameters {
+				if _, ok := w.params[pi.Name]; ok || !pi.Required || pi.Ignored {
+					continue
+				}
+				where := pl.set[slug][""]
+				if seen[where+"\x00"+pi.Name] {
+					continue
+				}
+				seen[where+"\x00"+pi.Name] = true
+				p.addAt(where, "%s: %s is required (GitLab needs it on every change%s); missing for %s", slug, pi.Name, secretHint(pi), pl.text)
+			}
 		}
 	}
+	sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
+	return p.err()
 }
 
 func secretHint(pi integrations.ParameterInfo) string {
