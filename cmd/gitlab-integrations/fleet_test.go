@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -162,4 +163,34 @@ func TestSavedPlanAndPartialFailure(t *testing.T) {
 	}
 	cli(t, e, "apply", "--yes").fails(t, 1, "apply takes a spec (-f SPEC) or a saved plan (PLANFILE), one of them")
 	cli(t, e, "plan", "-f", writeSpec(t, "version: 2\n")).fails(t, 1, "integrations.yaml:1")
+}
+
+// export writes a spec that plan reads back as having no changes.
+func TestExportRoundTrip(t *testing.T) {
+	srv := newServer(t, "acme/web", "acme/api")
+	e := append(env(srv), "SLACK_WEBHOOK="+sentinel)
+	cli(t, e, "apply", "-f", writeSpec(t, twoProjectSpec), "--yes", "-q").ok(t)
+
+	r := cli(t, e, "export", "--project", "acme/web", "--project", "acme/api").ok(t)
+	spec := decodeYAML[map[string]any](t, r.stdout)
+	targets, _ := spec["targets"].([]any)
+	if spec["version"] != 1 || len(targets) != 2 {
+		t.Fatalf("export:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "channel: '#deploys'") && !strings.Contains(r.stdout, `channel: "#deploys"`) {
+		t.Errorf("export lacks the channel:\n%s", r.stdout)
+	}
+	// The secret is a reference to fill; give it and the spec plans clean.
+	refs := regexp.MustCompile(`\$\{env:([A-Z0-9_]+)\}`).FindAllStringSubmatch(r.stdout, -1)
+	if len(refs) == 0 {
+		t.Fatalf("export has no reference for the webhook:\n%s", r.stdout)
+	}
+	for _, m := range refs {
+		e = append(e, m[1]+"="+sentinel)
+	}
+	p := cli(t, e, "plan", "-f", writeSpec(t, r.stdout)).ok(t)
+	if !strings.HasPrefix(p.stdout, "No changes") {
+		t.Errorf("plan of the export:\n%s", p.stdout)
+	}
+	cli(t, e, "export", "--project", "acme/web", "-o", "json").fails(t, 1, "--output json: this command prints yaml")
 }

@@ -125,6 +125,7 @@ Exit codes: 0 success, 1 error, 2 plan has changes, 3 apply partly failed.`,
 		newDisableCmd(opts),
 		newCopyCmd(opts),
 		newAuditCmd(opts),
+		newExportCmd(opts),
 		newPlanCmd(opts),
 		newApplyCmd(opts),
 	)
