@@ -69,3 +69,57 @@ func TestProgressBarOnTerminalOnly(t *testing.T) {
 		t.Errorf("piped stderr holds %q", r.stderr)
 	}
 }
+
+// apply without --yes on a terminal asks, and applies only on "yes".
+func TestApplyAsksOnTerminal(t *testing.T) {
+	srv := newServer(t, "acme/web", "acme/api")
+	e := append(env(srv), "SLACK_WEBHOOK="+sentinel)
+	spec := writeSpec(t, twoProjectSpec)
+	for _, answer := range []string{"no", "yes"} {
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			t.Skipf("no pseudo-terminal: %v", err)
+		}
+		cmd := exec.Command(binary, "apply", "-f", spec)
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, e...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, tty, tty
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		tty.Close()
+		var term bytes.Buffer
+		done := make(chan struct{})
+		go func() {
+			buf := make([]byte, 4096)
+			answered := false
+			for {
+				n, err := ptmx.Read(buf)
+				term.Write(buf[:n])
+				if !answered && strings.Contains(term.String(), "Only 'yes' applies them: ") {
+					answered = true
+					_, _ = ptmx.Write([]byte(answer + "\n"))
+				}
+				if err != nil {
+					close(done)
+					return
+				}
+			}
+		}()
+		err = cmd.Wait()
+		<-done
+		ptmx.Close()
+		checkNoSecret(t, []string{"apply", answer}, out.String()+term.String())
+		if !strings.Contains(out.String(), "Plan: 2 to create") {
+			t.Errorf("answer %s: the plan was not shown:\n%s", answer, out.String())
+		}
+		puts := methods(srv)["PUT"]
+		if answer == "no" {
+			if err == nil || !strings.Contains(term.String(), "apply cancelled: nothing changed") || puts != 0 {
+				t.Errorf("answer no: err %v, %d PUT, terminal %q", err, puts, term.String())
+			}
+		} else if err != nil || puts != 2 {
+			t.Errorf("answer yes: err %v, %d PUT, terminal %q", err, puts, term.String())
+		}
+	}
+}
