@@ -153,8 +153,8 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		items = append(items, copyItem{slug: slug, svc: d, values: values})
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%w: GitLab does not report secrets; give the required ones as --secret NAME='${env:VAR}' or NAME=@FILE; missing: %s",
-			integrations.ErrValidation, strings.Join(missing, ", "))
+		return fmt.Errorf("nothing copied: GitLab does not report secrets, and these required ones are missing: %s (give each as --secret NAME='${env:VAR}' or NAME=@FILE)",
+			strings.Join(missing, ", "))
 	}
 	var unused []string
 	for k := range secrets {
@@ -164,7 +164,7 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 	}
 	if len(unused) > 0 {
 		slices.Sort(unused)
-		return fmt.Errorf("%w: --secret %s: no integration copied needs it", integrations.ErrValidation, strings.Join(unused, ", "))
+		return fmt.Errorf("nothing copied: --secret %s: no integration copied needs it", strings.Join(unused, ", "))
 	}
 
 	var results []copyResult
@@ -217,7 +217,7 @@ func parseSecrets(flags []string, lookupEnv func(string) (string, bool)) (map[st
 		out[name] = v
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("%w: %s", integrations.ErrValidation, strings.Join(problems, "; "))
+		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return out, nil
 }

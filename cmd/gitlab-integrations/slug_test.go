@@ -125,7 +125,7 @@ func TestCopy(t *testing.T) {
 	// Without the secrets: refused, every missing one named, nothing sent.
 	srv.ResetRequests()
 	cli(t, e, "copy", "--from", "project:acme/web", "--to", "project:acme/api").
-		fails(t, 1, "missing: ")
+		fails(t, 1, "nothing copied: GitLab does not report secrets, and these required ones are missing: ")
 	r := cli(t, e, "copy", "--from", "project:acme/web", "--to", "project:acme/api")
 	for _, want := range []string{"slack.webhook", "jira.password"} {
 		if !strings.Contains(r.stderr, want) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -87,7 +88,7 @@ func parseAssignments(args []string, lookupEnv func(string) (string, bool)) (int
 		v[key] = val
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("%w: %s", integrations.ErrValidation, strings.Join(problems, "; "))
+		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return v, nil
 }
