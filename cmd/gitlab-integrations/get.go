@@ -109,8 +109,12 @@ func printSettings(cmd *cobra.Command, format string, scope integrations.Scope, 
 	for _, k := range sortedKeys(v.Events) {
 		t.add(k, fmt.Sprint(v.Events[k]))
 	}
+	// The table leaves out properties without a value; JSON, YAML and
+	// CSV keep them.
 	for _, k := range sortedKeys(v.Properties) {
-		t.add(k, cell(v.Properties[k]))
+		if c := cell(v.Properties[k]); c != "" || format == "csv" {
+			t.add(k, c)
+		}
 	}
 	return render(cmd.OutOrStdout(), format, v, t)
 }
