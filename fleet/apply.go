@@ -147,7 +147,11 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, saved boo
 		}
 	}
 	for _, name := range ch.Withheld {
-		s, ok := ch.literals[name]
+		var s string
+		ok := false
+		if ch.literals != nil {
+			s, ok = ch.literals.values[name]
+		}
 		if !ok {
 			return fmt.Errorf("%s: %s: %w: a secret written as a plain value is not kept in a saved plan; write it as ${env:NAME} or ${file:PATH}", where, name, errReference)
 		}

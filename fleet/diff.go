@@ -75,7 +75,7 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 			// GitLab checks that required parameters are present even
 			// when it then takes the group's values instead.
 			if p.Required && !p.Ignored {
-				ch.Send[p.Name] = zeroOf(p.Type)
+				ch.Send[p.Name] = placeholder(p)
 			}
 		}
 		ch.Notes = append(ch.Notes, "uses the settings of the nearest group above that has it (GitLab answers \"Default integration not found\" when none has)")
@@ -381,18 +381,30 @@ func shown(p integrations.ParameterInfo, v any) any {
 	return v
 }
 
-// zeroOf is the empty value of a type, sent for a required parameter
-// whose value GitLab will not use.
-func zeroOf(t integrations.ParameterType) any {
-	switch t {
+// placeholderText is sent for a required string parameter when the
+// integration is to inherit: GitLab requires the parameter to be present,
+// then takes the group's value instead.
+const placeholderText = "inherited"
+
+// placeholder is the value sent for a required parameter whose value
+// GitLab will not use: an allowed value, or "inherited".
+func placeholder(p integrations.ParameterInfo) any {
+	switch p.Type {
 	case integrations.TypeBoolean:
 		return false
 	case integrations.TypeInteger:
+		if len(p.AllowedValues) > 0 {
+			n, _ := strconv.ParseInt(p.AllowedValues[0], 10, 64)
+			return n
+		}
 		return int64(0)
 	case integrations.TypeStringList:
-		return []string{}
+		return []string{placeholderText}
 	}
-	return ""
+	if len(p.AllowedValues) > 0 {
+		return p.AllowedValues[0]
+	}
+	return placeholderText
 }
 
 // paramOrder returns the wanted parameters in the catalog's order.

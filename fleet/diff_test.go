@@ -108,7 +108,7 @@ func TestDiffStates(t *testing.T) {
 		{"absent, not active", wantedIntegration{state: Absent}, observed{}, NoOp, nil, nil},
 		{"inherit, inherited", wantedIntegration{state: Inherit}, inherited, NoOp, nil, nil},
 		{"inherit, own", wantedIntegration{state: Inherit}, active, InheritAction, nil,
-			map[string]any{"use_inherited_settings": true, "webhook": ""}},
+			map[string]any{"use_inherited_settings": true, "webhook": "inherited"}},
 		{"present, not active", present, observed{}, Create,
 			[]FieldChange{{Name: "webhook", To: "(secret)", Secret: true}, {Name: "channel", To: "#x"}},
 			map[string]any{"webhook": "${env:W}", "channel": "#x"}},

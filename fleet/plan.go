@@ -81,9 +81,14 @@ type Change struct {
 	// are kept in memory only, so Apply of a saved plan cannot send them.
 	Withheld []string `json:"withheld,omitempty"`
 
-	text     string            // scope as printed
-	literals map[string]string // withheld secrets' values, in memory only
+	text     string      // scope as printed
+	literals *secretsBox // withheld secrets' values, in memory only
 }
+
+// secretsBox holds secrets written as plain values. It sits behind a
+// pointer so that fmt, printing a Change with %+v, shows an address and
+// never the values.
+type secretsBox struct{ values map[string]string }
 
 // FieldChange is one parameter's old and new value.
 type FieldChange struct {
@@ -276,9 +281,9 @@ func (ch *Change) withhold(info integrations.IntegrationInfo) {
 		}
 		if s, ok := ch.Send[name].(string); ok && !hasRefs(s) && s != "" {
 			if ch.literals == nil {
-				ch.literals = map[string]string{}
+				ch.literals = &secretsBox{values: map[string]string{}}
 			}
-			ch.literals[name] = s
+			ch.literals.values[name] = s
 			delete(ch.Send, name)
 			ch.Withheld = append(ch.Withheld, name)
 		}

@@ -1,0 +1,264 @@
+package fleet_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/fleet"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestUpdateSendsChangedFieldsAndSecrets(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	ctx := context.Background()
+	spec := parse(t, webAPISpec)
+	spec.Targets = spec.Targets[:1]
+	secrets := env(map[string]string{"SLACK_WEBHOOK": sentinel})
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	_, err = fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: secrets})
+	require.NoError(t, err)
+	// Someone changes the channel and turns push events on by hand.
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "https://other", Channel: integrations.Ptr("#random"), PushEvents: integrations.Ptr(true)})
+	require.NoError(t, err)
+	srv.ResetRequests()
+
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	assert.Equal(t, `~ project:acme/web slack (update)
+    ~ channel: "#random" → "#deploys"
+    ~ push_events: true → false
+    # work_item_events: cannot be verified (GitLab accepts it but never reports it); sent with every change
+
+Plan: 0 to create, 1 to update, 0 to disable, 0 to inherit, 1 unchanged.
+`, text(t, p))
+	requests(srv)
+	_, err = fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: secrets})
+	require.NoError(t, err)
+	// The changed fields, the secret GitLab requires on every update, and
+	// the flag it never reports; nothing else.
+	assert.Equal(t, []request{
+		{"PUT", "/api/v4/projects/acme%2Fweb/integrations/slack", `{"channel":"#deploys","push_events":false,"webhook":"` + sentinel + `","work_item_events":true}`},
+	}, requests(srv))
+}
+
+func TestInheritAbsentAndLeavingInheritance(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddGroup("acme")
+	srv.AddProject("acme/web")
+	srv.AddProject("acme/api")
+	ctx := context.Background()
+	group := integrations.Group("acme")
+	_, err := c.Mattermost.Set(ctx, group, &integrations.MattermostOptions{Webhook: "https://mm/group", Channel: integrations.Ptr("#g")})
+	require.NoError(t, err)
+	_, err = c.Mattermost.Set(ctx, integrations.Project("acme/api"), &integrations.MattermostOptions{UseInheritedSettings: integrations.Ptr(true), Webhook: "-"})
+	require.NoError(t, err)
+	srv.ResetRequests()
+
+	spec := parse(t, `version: 1
+targets:
+  - project: acme/web
+    integrations:
+      mattermost: inherit
+  - project: acme/api
+    integrations:
+      mattermost:
+        webhook: ${env:MM}
+        channel: "#api"
+`)
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	// An inherited integration is not read further.
+	assert.Equal(t, []request{
+		{"GET", "/api/v4/projects/acme%2Fapi/integrations", ""},
+		{"GET", "/api/v4/projects/acme%2Fweb/integrations", ""},
+	}, requests(srv))
+	assert.Equal(t, `~ project:acme/api mattermost (update)
+    ~ webhook: (inherited) → (secret)
+    ~ channel: (inherited) → "#api"
+    # stops using the group's settings (use_inherited_settings: false); every managed parameter is sent
+< project:acme/web mattermost (inherit the group's settings)
+    # uses the settings of the nearest group above that has it (GitLab answers "Default integration not found" when none has)
+
+Plan: 0 to create, 1 to update, 0 to disable, 1 to inherit, 0 unchanged.
+`, text(t, p))
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: env(map[string]string{"MM": sentinel})})
+	require.NoError(t, err)
+	require.Equal(t, 0, res.Failed(), res.Results)
+	assert.Equal(t, []request{
+		{"PUT", "/api/v4/projects/acme%2Fapi/integrations/mattermost", `{"channel":"#api","use_inherited_settings":false,"webhook":"` + sentinel + `"}`},
+		{"PUT", "/api/v4/projects/acme%2Fweb/integrations/mattermost", `{"use_inherited_settings":true,"webhook":"inherited"}`},
+	}, requests(srv))
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	assert.False(t, p.HasChanges(), text(t, p))
+
+	// absent disables, inherited or not.
+	spec = parse(t, `version: 1
+targets:
+  - project: acme/web
+    integrations:
+      mattermost: absent
+  - project: acme/api
+    integrations:
+      mattermost: absent
+`)
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	assert.Equal(t, `- project:acme/api mattermost (disable)
+- project:acme/web mattermost (disable)
+    # it uses the group's settings now; disabling stops that
+
+Plan: 0 to create, 0 to update, 2 to disable, 0 to inherit, 0 unchanged.
+`, text(t, p))
+	requests(srv)
+	res, err = fleet.Apply(ctx, c, p, fleet.ApplyOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 0, res.Failed(), res.Results)
+	assert.Equal(t, []request{
+		{"DELETE", "/api/v4/projects/acme%2Fapi/integrations/mattermost", ""},
+		{"DELETE", "/api/v4/projects/acme%2Fweb/integrations/mattermost", ""},
+	}, requests(srv))
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, fleet.Summary{NoOp: 2}, p.Summary)
+}
+
+func TestStateFileDetectsChangedSecret(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	ctx := context.Background()
+	stateFile := filepath.Join(t.TempDir(), "state.json")
+	spec := parse(t, webAPISpec)
+	spec.Targets = spec.Targets[1:]
+	p, err := fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{StateFile: stateFile})
+	_ = p
+	require.Error(t, err) // acme/api does not exist
+	assert.ErrorIs(t, err, integrations.ErrNotFound)
+
+	spec = parse(t, webAPISpec)
+	spec.Targets = spec.Targets[:1]
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{StateFile: stateFile})
+	require.NoError(t, err)
+	_, err = fleet.Apply(ctx, c, p, fleet.ApplyOptions{StateFile: stateFile, LookupEnv: env(map[string]string{"SLACK_WEBHOOK": sentinel})})
+	require.NoError(t, err)
+	data, err := os.ReadFile(stateFile)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), sentinel)
+	assert.NotContains(t, string(data), "SENTINEL")
+	var st struct {
+		Version      int
+		Key          string
+		Fingerprints map[string]map[string]map[string]string
+	}
+	require.NoError(t, json.Unmarshal(data, &st))
+	assert.Equal(t, 1, st.Version)
+	assert.Len(t, st.Fingerprints["project:acme/web"]["slack"]["webhook"], 64)
+	fi, err := os.Stat(stateFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	// Same secret: no change. Another one: "(secret changed)".
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{StateFile: stateFile, LookupEnv: env(map[string]string{"SLACK_WEBHOOK": sentinel})})
+	require.NoError(t, err)
+	assert.False(t, p.HasChanges(), text(t, p))
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{StateFile: stateFile, LookupEnv: env(map[string]string{"SLACK_WEBHOOK": sentinel + "-rotated"})})
+	require.NoError(t, err)
+	assert.Equal(t, `~ project:acme/web slack (update)
+    ~ webhook: (secret) → (secret)
+    # webhook: (secret changed) since the last apply recorded in the state file
+    # work_item_events: cannot be verified (GitLab accepts it but never reports it); sent with every change
+
+Plan: 0 to create, 1 to update, 0 to disable, 0 to inherit, 1 unchanged.
+`, text(t, p))
+	// Without the secret at hand, the plan says it could not compare.
+	p, err = fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{StateFile: stateFile, LookupEnv: env(nil)})
+	require.NoError(t, err)
+	assert.False(t, p.HasChanges())
+	assert.Equal(t, []string{
+		"webhook: not compared with the state file: reference cannot be resolved: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set",
+		"work_item_events: cannot be verified (GitLab accepts it but never reports it); sent with every change",
+	}, p.Changes[1].Notes)
+}
+
+func TestSavedPlanRefusesMovedTargets(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	srv.AddProject("acme/api")
+	ctx := context.Background()
+	secrets := env(map[string]string{"SLACK_WEBHOOK": sentinel})
+	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#old")})
+	require.NoError(t, err)
+	p, err := fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{})
+	require.NoError(t, err)
+	var saved bytes.Buffer
+	require.NoError(t, json.NewEncoder(&saved).Encode(p))
+	assert.NotContains(t, saved.String(), sentinel)
+
+	// Both targets move after the plan was made (updated_at has
+	// milliseconds: let one pass).
+	time.Sleep(3 * time.Millisecond)
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#newer")})
+	require.NoError(t, err)
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/api"), &integrations.SlackOptions{Webhook: "x"})
+	require.NoError(t, err)
+	read, err := fleet.ReadPlan(&saved)
+	require.NoError(t, err)
+	assert.Equal(t, p.Summary, read.Summary)
+	srv.ResetRequests()
+	res, err := fleet.Apply(ctx, c, read, fleet.ApplyOptions{LookupEnv: secrets})
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Failed())
+	for _, r := range res.Results {
+		assert.True(t, errors.Is(r.Err, fleet.ErrStale), r.Error)
+	}
+	assert.Regexp(t, `^project:acme/api: slack: changed on GitLab since the plan was made: it was set up since \(updated_at .*\)$`, res.Results[0].Error)
+	assert.Regexp(t, `^project:acme/web: slack: changed on GitLab since the plan was made: updated_at was .*, is .*; plan again$`, res.Results[1].Error)
+	// Only the checks were sent; nothing was written.
+	for _, r := range requests(srv) {
+		assert.Equal(t, "GET", r.Method)
+	}
+
+	// A fresh saved plan applies.
+	p, err = fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{})
+	require.NoError(t, err)
+	saved.Reset()
+	require.NoError(t, json.NewEncoder(&saved).Encode(p))
+	read, err = fleet.ReadPlan(&saved)
+	require.NoError(t, err)
+	res, err = fleet.Apply(ctx, c, read, fleet.ApplyOptions{LookupEnv: secrets})
+	require.NoError(t, err)
+	assert.Equal(t, 0, res.Failed(), res.Results)
+	p, err = fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{})
+	require.NoError(t, err)
+	assert.False(t, p.HasChanges(), text(t, p))
+}
+
+func TestFailedTargetDoesNotStopOthers(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	srv.AddProject("acme/api")
+	ctx := context.Background()
+	_, err := c.EmailsOnPush.Set(ctx, integrations.Project("acme/web"), &integrations.EmailsOnPushOptions{Recipients: "a@example.com"})
+	require.NoError(t, err)
+	p, err := fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{})
+	require.NoError(t, err)
+	// The api project's PUT fails: no webhook value at hand for it.
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: env(nil), Concurrency: 1})
+	require.NoError(t, err)
+	require.Len(t, res.Results, 3)
+	assert.Equal(t, 2, res.Failed())
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/api"), Integration: "slack", Action: fleet.Create,
+		Err: res.Results[0].Err, Error: "project:acme/api: slack: webhook: reference cannot be resolved: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set"}, res.Results[0])
+	// The disable needs no secret and went through.
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "emails-on-push", Action: fleet.Disable}, res.Results[1])
+}
