@@ -56,6 +56,7 @@ func TestProgressBarOnTerminalOnly(t *testing.T) {
 	args := auditArgs(projects, "-o", "json")
 	out, term := runOnTerminal(t, e, args...)
 	decodeJSON[[]auditEntry](t, out)
+	t.Logf("terminal: %q", term)
 	// The bar: its phase, the count of all targets and a rate.
 	if !strings.Contains(term, "audit") || !strings.Contains(term, "3/3") || !regexp.MustCompile(`\d+ targets/s`).MatchString(term) {
 		t.Errorf("no progress bar on the terminal:\n%q", term)
