@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gitlabkit/integrations/fleet"
+)
+
+// planOptions are the flags of plan.
+type planOptions struct {
+	spec        string
+	out         string
+	concurrency int
+	stateFile   string
+}
+
+func newPlanCmd(root *rootOptions) *cobra.Command {
+	var opts planOptions
+	cmd := &cobra.Command{
+		Use:   "plan -f SPEC",
+		Short: "Show what apply would change to reach a spec",
+		Long: `plan reads a spec (the YAML desired state of integrations over projects and
+groups), compares it with what GitLab has and prints the changes: + create,
+~ update (old → new per field), - disable, a summary line last. Secrets show
+as (secret); ${env:NAME} and ${file:PATH} references are not read by plan.
+
+--out PLANFILE saves the plan (JSON, no secret in it) for "apply PLANFILE".
+
+Exit code: 0 no changes, 2 changes, 1 error.`,
+		Example: `  gitlab-integrations plan -f integrations.yaml
+  gitlab-integrations plan -f integrations.yaml --out plan.json -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := root.format("text", "text", "table", "json", "yaml", "csv")
+			if err != nil {
+				return err
+			}
+			spec, err := fleet.LoadSpec(opts.spec)
+			if err != nil {
+				return err
+			}
+			c, err := root.client()
+			if err != nil {
+				return err
+			}
+			bar := root.newProgress()
+			p, err := fleet.NewPlan(cmd.Context(), c, spec, fleet.PlanOptions{
+				Concurrency: opts.concurrency,
+				Progress:    bar.event,
+				StateFile:   opts.stateFile,
+				LookupEnv:   root.getenv,
+			})
+			bar.finish()
+			if err != nil {
+				return fmt.Errorf("planning %s: %w", opts.spec, err)
+			}
+			if opts.out != "" {
+				if err := savePlan(opts.out, p); err != nil {
+					return err
+				}
+			}
+			if err := printPlan(cmd, format, p); err != nil {
+				return err
+			}
+			if opts.out != "" {
+				root.notef("Saved the plan to %s; apply it with: gitlab-integrations apply %s --yes", opts.out, opts.out)
+			}
+			if p.HasChanges() {
+				return &codeError{code: exitChanges}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.spec, "file", "f", "", "the spec (YAML)")
+	f.StringVar(&opts.out, "out", "", "save the plan to this file, for apply PLANFILE")
+	f.IntVar(&opts.concurrency, "concurrency", 8, "targets read at once")
+	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints recorded by apply, to tell changed secrets")
+	_ = cmd.MarkFlagRequired("file")
+	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
+	return cmd
+}
+
+// event draws a fleet progress event; a nil progress draws nothing.
+func (p *progress) event(ev fleet.Event) { p.update(ev.Phase, ev.Done, ev.Total) }
+
+func savePlan(path string, p *fleet.Plan) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	return nil
+}
+
+// printPlan writes the plan: terraform-like text, the JSON of fleet.Plan
+// (and YAML of the same), or one row per field changed.
+func printPlan(cmd *cobra.Command, format string, p *fleet.Plan) error {
+	w := cmd.OutOrStdout()
+	switch format {
+	case "text":
+		if err := p.WriteText(w); err != nil {
+			return fmt.Errorf("writing the plan: %w", err)
+		}
+		return nil
+	case "json":
+		return render(w, "json", p, nil)
+	case "yaml":
+		// The YAML of the JSON form, so that both name fields alike.
+		data, err := json.Marshal(p)
+		if err != nil {
+			return fmt.Errorf("writing the plan: %w", err)
+		}
+		var v any
+		if err := yaml.Unmarshal(data, &v); err != nil {
+			return fmt.Errorf("writing the plan: %w", err)
+		}
+		return render(w, "yaml", v, nil)
+	}
+	t := &table{header: []string{"SCOPE", "INTEGRATION", "ACTION", "FIELD", "FROM", "TO"}}
+	for _, ch := range p.Changes {
+		scope := scopeText(ch.Scope)
+		if len(ch.Fields) == 0 {
+			t.add(scope, ch.Integration, string(ch.Action), "", "", "")
+		}
+		for _, f := range ch.Fields {
+			t.add(scope, ch.Integration, string(ch.Action), f.Name, cell(f.From), cell(f.To))
+		}
+	}
+	return render(w, format, nil, t)
+}

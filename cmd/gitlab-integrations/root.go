@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/gitlabkit/integrations"
+)
+
+// Exit codes of the tool.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2 // plan: the spec differs from what GitLab has
+	exitPartial = 3 // apply: some changes failed
+)
+
+// streams are the process's standard streams; tests replace them.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// codeError ends the process with a given exit code. A nil err prints
+// nothing: the command already said what there was to say.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *codeError) Unwrap() error { return e.err }
+
+// rootOptions are the flags every command shares.
+type rootOptions struct {
+	url       string
+	tokenFile string
+	output    string
+	quiet     bool
+	rateLimit float64
+
+	streams streams
+	getenv  func(string) (string, bool)
+}
+
+// run executes the command line args and returns the exit code.
+func run(ctx context.Context, args []string, s streams) int {
+	opts := &rootOptions{streams: s, getenv: os.LookupEnv}
+	cmd := newRootCmd(opts)
+	cmd.SetArgs(args)
+	cmd.SetIn(s.in)
+	cmd.SetOut(s.out)
+	cmd.SetErr(s.err)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitError
+	var ce *codeError
+	if errors.As(err, &ce) {
+		code = ce.code
+		if ce.err == nil {
+			return code
+		}
+	}
+	fmt.Fprintln(s.err, "gitlab-integrations: "+oneLine(err.Error()))
+	return code
+}
+
+// oneLine joins the lines of a message, so that every error is one line.
+func oneLine(msg string) string {
+	lines := strings.FieldsFunc(msg, func(r rune) bool { return r == '\n' || r == '\r' })
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
+}
+
+func newRootCmd(opts *rootOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gitlab-integrations",
+		Short: "Manage GitLab integrations on projects and groups",
+		Long: `gitlab-integrations manages GitLab integrations (Slack, Jira, Jenkins, …) on
+projects and groups: one at a time by slug (get, set, disable, copy), as an
+inventory (list, audit, export), or a whole fleet from a YAML spec (plan, apply).
+
+Connection: GITLAB_URL and GITLAB_TOKEN, or --url and --token-file. A token is
+never taken as a flag value and never printed.
+
+Exit codes: 0 success, 1 error, 2 plan has changes, 3 apply partly failed.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		CompletionOptions: cobra.CompletionOptions{
+			DisableDefaultCmd: true,
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&opts.url, "url", "", "GitLab URL, such as https://gitlab.example.com (default $GITLAB_URL, else https://gitlab.com)")
+	pf.StringVar(&opts.tokenFile, "token-file", "", `file holding the token ("-": standard input; default $GITLAB_TOKEN)`)
+	pf.StringVarP(&opts.output, "output", "o", "", "output format: table, json, yaml or csv (audit: also html; plan: also text)")
+	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors: no progress, no notes")
+	pf.Float64Var(&opts.rateLimit, "rate-limit", 0, "send at most this many requests a second (0: follow GitLab's RateLimit headers only)")
+
+	root.AddCommand(
+		newCatalogCmd(opts),
+		newVersionCmd(opts),
+		newCompletionCmd(opts),
+		newFakeCmd(opts),
+		newListCmd(opts),
+		newGetCmd(opts),
+		newSetCmd(opts),
+		newDisableCmd(opts),
+		newCopyCmd(opts),
+		newAuditCmd(opts),
+		newExportCmd(opts),
+		newPlanCmd(opts),
+		newApplyCmd(opts),
+	)
+	return root
+}
+
+// client connects to GitLab as the environment and flags say.
+func (o *rootOptions) client() (*integrations.Client, error) {
+	token, err := o.token()
+	if err != nil {
+		return nil, err
+	}
+	base := o.url
+	if base == "" {
+		base, _ = o.getenv("GITLAB_URL")
+	}
+	copts := []integrations.ClientOption{
+		integrations.WithUserAgent("gitlab-integrations/" + toolVersion()),
+		integrations.WithAdaptiveRateLimit(),
+	}
+	if base != "" {
+		copts = append(copts, integrations.WithBaseURL(base))
+	}
+	if o.rateLimit > 0 {
+		copts = append(copts, integrations.WithRateLimit(o.rateLimit, max(1, int(o.rateLimit))))
+	}
+	c, err := integrations.NewClient(token, copts...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting: %w", err)
+	}
+	return c, nil
+}
+
+// token reads the token from --token-file, else from GITLAB_TOKEN.
+func (o *rootOptions) token() (string, error) {
+	if o.tokenFile != "" {
+		var data []byte
+		var err error
+		if o.tokenFile == "-" {
+			data, err = io.ReadAll(io.LimitReader(o.streams.in, 1<<16))
+		} else {
+			data, err = os.ReadFile(o.tokenFile)
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading the token: %w", err)
+		}
+		tok := strings.TrimSpace(string(data))
+		if tok == "" {
+			return "", fmt.Errorf("--token-file %s is empty", o.tokenFile)
+		}
+		return tok, nil
+	}
+	if tok, ok := o.getenv("GITLAB_TOKEN"); ok && strings.TrimSpace(tok) != "" {
+		return strings.TrimSpace(tok), nil
+	}
+	return "", errors.New("no GitLab token: set GITLAB_TOKEN or pass --token-file FILE")
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w any) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// format returns the output format asked for, def when none was, and
+// refuses one the command does not print.
+func (o *rootOptions) format(def string, allowed ...string) (string, error) {
+	f := strings.ToLower(o.output)
+	if f == "" {
+		return def, nil
+	}
+	for _, a := range allowed {
+		if f == a {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("--output %s: this command prints %s", o.output, strings.Join(allowed, ", "))
+}
+
+// notef writes a note for people on stderr, unless --quiet.
+func (o *rootOptions) notef(format string, args ...any) {
+	if !o.quiet {
+		fmt.Fprintf(o.streams.err, format+"\n", args...)
+	}
+}
+
+// scopeFlags are --project and --group of the commands acting on one scope.
+type scopeFlags struct {
+	project string
+	group   string
+}
+
+func (f *scopeFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.project, "project", "", "project path (acme/web) or numeric ID")
+	cmd.Flags().StringVar(&f.group, "group", "", "group path (acme/platform) or numeric ID")
+	cmd.MarkFlagsMutuallyExclusive("project", "group")
+	cmd.MarkFlagsOneRequired("project", "group")
+}
+
+// scope returns the scope the flags name.
+func (f *scopeFlags) scope() integrations.Scope {
+	if f.group != "" {
+		return integrations.Group(f.group)
+	}
+	return integrations.Project(f.project)
+}
+
+// scopeText writes a scope as ParseScope reads it: "project:acme/web".
+func scopeText(s integrations.Scope) string {
+	return strings.Replace(s.String(), " ", ":", 1)
+}
