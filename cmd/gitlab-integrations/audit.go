@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/fleet"
 )
 
 // auditOptions are the flags of audit.
@@ -93,176 +89,44 @@ of projects × integrations.`,
 	return cmd
 }
 
-// projectScopes returns the projects named by --projects-in or --project,
-// as scopes and as the text that names them.
-func projectScopes(ctx context.Context, c *integrations.Client, projectsIn string, projects []string) ([]integrations.Scope, []string, error) {
-	var scopes []integrations.Scope
-	var names []string
-	if projectsIn != "" {
-		group := integrations.Group(projectsIn)
-		for p, err := range c.Projects(ctx, group) {
-			if err != nil {
-				return nil, nil, fmt.Errorf("listing the projects of %s: %w", group, err)
-			}
-			scopes = append(scopes, integrations.Project(p.PathWithNamespace))
-			names = append(names, "project:"+p.PathWithNamespace)
-		}
-		if len(scopes) == 0 {
-			return nil, nil, fmt.Errorf("%s has no project (archived ones are left out)", group)
-		}
-		return scopes, names, nil
-	}
-	for _, p := range projects {
-		s := integrations.Project(p)
-		scopes = append(scopes, s)
-		names = append(names, scopeText(s))
-	}
-	return scopes, names, nil
-}
-
-// runAudit reads every project's integrations, opts.concurrency at a time.
-//
-// TODO(lead): move to fleet or the SDK: reading the settings of many
-// projects at once (an Inventory or Audit beside fleet.Export, with the same
-// Progress events), so that a Go user does not rewrite this walk.
+// runAudit reads every project's integrations through fleet.Audit and
+// shapes the report for printing.
 func runAudit(ctx context.Context, c *integrations.Client, root *rootOptions, opts *auditOptions) (*auditReport, error) {
-	var filter []*integrations.DynamicService
-	for _, s := range opts.integrations {
-		d, err := c.Integration(strings.TrimSpace(s))
-		if err != nil {
-			return nil, fmt.Errorf("--integration: %w", err)
-		}
-		filter = append(filter, d)
+	var targets []fleet.Target
+	if opts.projectsIn != "" {
+		targets = append(targets, fleet.Target{ProjectsIn: opts.projectsIn})
 	}
-	scopes, names, err := projectScopes(ctx, c, opts.projectsIn, opts.projects)
+	for _, p := range opts.projects {
+		targets = append(targets, fleet.Target{Project: p})
+	}
+	bar := root.newProgress()
+	defer bar.finish()
+	found, err := fleet.Audit(ctx, c, targets, fleet.AuditOptions{
+		Concurrency: opts.concurrency,
+		Only:        opts.integrations,
+		Progress: func(ev fleet.Event) {
+			if ev.Err != nil {
+				root.notef("audit: %s: %v", ev.Scope, oneLine(ev.Err.Error()))
+			}
+			bar.update("audit", ev.Done, ev.Total)
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-
-	bar := root.newProgress()
-	defer bar.finish()
-	perProject := make([][]auditEntry, len(scopes))
-	var done atomic.Int64
-	var mu sync.Mutex
-	var firstFatal error
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, opts.concurrency) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				entries, err := auditProject(ctx, c, scopes[i], names[i], filter)
-				if err != nil {
-					if ctx.Err() != nil {
-						mu.Lock()
-						firstFatal = cmpErr(firstFatal, ctx.Err())
-						mu.Unlock()
-					}
-					entries = []auditEntry{{Scope: names[i], Error: err.Error()}}
-					root.notef("audit: %s: %v", scopes[i], oneLine(err.Error()))
-				}
-				perProject[i] = entries
-				bar.update("audit", int(done.Add(1)), len(scopes))
-			}
-		}()
-	}
-	for i := range scopes {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	if firstFatal != nil {
-		return nil, firstFatal
-	}
 	bar.finish()
-
-	rep := &auditReport{Projects: names, Generated: time.Now().UTC()}
-	cols := map[string]bool{}
-	for _, d := range filter {
-		if !cols[d.Info().Slug] {
-			cols[d.Info().Slug] = true
-			rep.Integrations = append(rep.Integrations, d.Info().Slug)
-		}
+	if len(found.Scopes) == 0 {
+		return nil, fmt.Errorf("%s has no project (archived ones are left out)", integrations.Group(opts.projectsIn))
 	}
-	if len(filter) == 0 {
-		for _, entries := range perProject {
-			for _, e := range entries {
-				if e.Integration != "" && !cols[e.Integration] {
-					cols[e.Integration] = true
-					rep.Integrations = append(rep.Integrations, e.Integration)
-				}
-			}
-		}
-		sort.Strings(rep.Integrations)
+	rep := &auditReport{Integrations: found.Integrations, Failed: found.Failed, Generated: time.Now().UTC()}
+	for _, s := range found.Scopes {
+		rep.Projects = append(rep.Projects, scopeText(s))
 	}
-	// One entry per project and column, in the matrix's order.
-	for i, entries := range perProject {
-		if len(entries) == 1 && entries[0].Error != "" {
-			rep.Failed++
-			rep.Entries = append(rep.Entries, entries[0])
-			continue
-		}
-		for _, slug := range rep.Integrations {
-			e := auditEntry{Scope: names[i], Integration: slug, Properties: integrations.Values{}}
-			if j := slices.IndexFunc(entries, func(e auditEntry) bool { return e.Integration == slug }); j >= 0 {
-				e = entries[j]
-			}
-			rep.Entries = append(rep.Entries, e)
-		}
+	for _, e := range found.Entries {
+		rep.Entries = append(rep.Entries, auditEntry{Scope: scopeText(e.Scope), Integration: e.Integration,
+			Active: e.Active, Inherited: e.Inherited, Properties: e.Properties, Error: e.Error})
 	}
 	return rep, nil
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-// auditProject reads the integrations of one project: those of filter, or
-// every active one.
-func auditProject(ctx context.Context, c *integrations.Client, scope integrations.Scope, name string, filter []*integrations.DynamicService) ([]auditEntry, error) {
-	services := filter
-	if len(services) == 0 {
-		active, err := c.List(ctx, scope)
-		if err != nil {
-			return nil, fmt.Errorf("listing its integrations: %w", err)
-		}
-		for _, it := range active {
-			d, err := c.Integration(it.Slug)
-			if errors.Is(err, integrations.ErrUnknownIntegration) {
-				// A newer GitLab's integration: reported without settings.
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			services = append(services, d)
-		}
-	}
-	var out []auditEntry
-	for _, d := range services {
-		info := d.Info()
-		st, err := d.Get(ctx, scope)
-		if errors.Is(err, integrations.ErrIntegrationNotFound) {
-			out = append(out, auditEntry{Scope: name, Integration: info.Slug, Properties: integrations.Values{}})
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", info.Slug, err)
-		}
-		e := auditEntry{Scope: name, Integration: info.Slug, Active: st.Active, Inherited: st.Inherited, Properties: integrations.Values{}}
-		if st.Active {
-			e.Properties = publicProperties(info, st.Properties)
-		}
-		out = append(out, e)
-	}
-	return out, nil
 }
 
 func printAudit(cmd *cobra.Command, format string, rep *auditReport) error {

@@ -127,22 +127,7 @@ func catalogOne(cmd *cobra.Command, format, slug string) error {
 	return render(cmd.OutOrStdout(), format, v, t)
 }
 
-// resolve finds an integration by slug, or by the other spellings the
-// by-slug layer resolves ("hangouts_chat", "MicrosoftTeams"), without GitLab.
-//
-// TODO(lead): move to the SDK: a package-level integrations.Resolve(slug),
-// the resolution Client.Integration does, which needs no client.
+// resolve finds the integration a name refers to, as the SDK reads names.
 func resolve(slug string) (integrations.IntegrationInfo, error) {
-	if in, ok := integrations.Lookup(slug); ok {
-		return in, nil
-	}
-	c, err := integrations.NewClient("offline-catalog-lookup")
-	if err != nil {
-		return integrations.IntegrationInfo{}, fmt.Errorf("looking up %q: %w", slug, err)
-	}
-	d, err := c.Integration(slug)
-	if err != nil {
-		return integrations.IntegrationInfo{}, err
-	}
-	return d.Info(), nil
+	return integrations.Resolve(slug)
 }

@@ -8,21 +8,16 @@ import (
 	"strings"
 
 	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/fleet"
 )
 
 // refPattern matches the references a value may hold: ${env:NAME} and
 // ${file:PATH}, as in a fleet spec.
 var refPattern = regexp.MustCompile(`\$\{(env|file):([^}]*)\}`)
 
-// resolveValue reads a value given on the command line: "@PATH" is the
-// content of a file (one trailing newline dropped), "@@…" a literal "@…",
-// and ${env:NAME} and ${file:PATH} are replaced by an environment variable
-// and a file's content. A secret thus never has to appear in the command
-// line itself.
-//
-// TODO(lead): move to fleet: the ${env:NAME} / ${file:PATH} resolution of
-// spec values, exported (say fleet.ResolveRefs(s, lookupEnv)), so that the
-// CLI and specs resolve references one way.
+// resolveValue reads a value given on the command line: "@FILE" is the
+// file's content ("@@" a literal "@"), and the references ${env:NAME} and
+// ${file:PATH} are resolved as package fleet resolves a spec's.
 func resolveValue(raw string, lookupEnv func(string) (string, bool)) (string, error) {
 	if strings.HasPrefix(raw, "@@") {
 		return raw[1:], nil
@@ -30,28 +25,7 @@ func resolveValue(raw string, lookupEnv func(string) (string, bool)) (string, er
 	if path, ok := strings.CutPrefix(raw, "@"); ok {
 		return readValueFile(path)
 	}
-	var firstErr error
-	out := refPattern.ReplaceAllStringFunc(raw, func(ref string) string {
-		m := refPattern.FindStringSubmatch(ref)
-		switch m[1] {
-		case "env":
-			v, ok := lookupEnv(m[2])
-			if !ok && firstErr == nil {
-				firstErr = fmt.Errorf("${env:%s}: the environment variable %s is not set", m[2], m[2])
-			}
-			return v
-		default:
-			v, err := readValueFile(m[2])
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
-			return v
-		}
-	})
-	if firstErr != nil {
-		return "", firstErr
-	}
-	return out, nil
+	return fleet.ResolveRefs(raw, lookupEnv)
 }
 
 func readValueFile(path string) (string, error) {
