@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/gitlabkit/integrations/internal/suggest"
 )
 
 // Values holds an integration's parameters by API name, such as
@@ -199,7 +201,7 @@ func suggestParameter(info *IntegrationInfo, name string) string {
 	for i, p := range info.Parameters {
 		names[i] = p.Name
 	}
-	near := closest(normalizeParam(name), names, 2)
+	near := suggest.Closest(normalizeParam(name), names, 2)
 	if len(near) == 0 {
 		return ""
 	}

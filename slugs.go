@@ -2,8 +2,9 @@ package integrations
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/gitlabkit/integrations/internal/suggest"
 )
 
 // slugAliases maps the other names users write for an integration to its
@@ -59,7 +60,7 @@ func resolveSlug(name string) (*IntegrationInfo, error) {
 	for i := range catalog {
 		slugs[i] = catalog[i].Slug
 	}
-	if near := closest(norm, slugs, 3); len(near) > 0 {
+	if near := suggest.Closest(norm, slugs, 3); len(near) > 0 {
 		return nil, unknown("unknown integration %q (did you mean %s?)", name, strings.Join(near, ", "))
 	}
 	return nil, unknown("unknown integration %q (integrations.Catalog() lists them)", name)
@@ -74,52 +75,6 @@ func normalizeSlug(name string) string {
 		}
 		return r
 	}, name)
-}
-
-// closest returns up to n candidates nearest to word by edit distance,
-// nearest first, leaving out those too far to be a misspelling. A
-// candidate that contains word, or that word contains, is near too.
-func closest(word string, candidates []string, n int) []string {
-	type scored struct {
-		s string
-		d int
-	}
-	var near []scored
-	for _, c := range candidates {
-		d := editDistance(word, c)
-		limit := max(2, min(len(word), len(c))/3)
-		if d > limit && !(len(word) >= 3 && (strings.Contains(c, word) || strings.Contains(word, c))) {
-			continue
-		}
-		near = append(near, scored{c, d})
-	}
-	sort.SliceStable(near, func(i, j int) bool { return near[i].d < near[j].d })
-	out := make([]string, 0, min(n, len(near)))
-	for i := 0; i < len(near) && i < n; i++ {
-		out = append(out, near[i].s)
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Resolve returns the metadata of the integration a name refers to, read

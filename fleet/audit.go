@@ -80,14 +80,8 @@ func Audit(ctx context.Context, c *integrations.Client, targets []Target, opts A
 			filter = append(filter, d)
 		}
 	}
-	s := &Spec{Version: 1, Targets: make([]Target, len(targets))}
-	var p problemList
-	for i, t := range targets {
-		t.Integrations = nil
-		s.Targets[i] = t
-		s.validatePlace(i, &p)
-	}
-	if err := p.err(); err != nil {
+	s, err := placesOnly(targets)
+	if err != nil {
 		return nil, err
 	}
 	places, err := auditPlaces(ctx, s, clientLister(c))

@@ -46,18 +46,11 @@ func Export(ctx context.Context, c *integrations.Client, targets []Target, opts 
 	}
 	for _, slug := range opts.Only {
 		if _, ok := integrations.Lookup(slug); !ok {
-			return nil, fmt.Errorf("fleet: Export: %w: unknown integration %q%s", integrations.ErrValidation, slug, suggest(slug, catalogSlugs()))
+			return nil, fmt.Errorf("fleet: Export: %w: unknown integration %q%s", integrations.ErrValidation, slug, didYouMean(slug, catalogSlugs()))
 		}
 	}
-	// The targets name places only; expand them as a spec would.
-	s := &Spec{Version: 1, Targets: make([]Target, len(targets))}
-	var p problemList
-	for i, t := range targets {
-		t.Integrations = nil
-		s.Targets[i] = t
-		s.validatePlace(i, &p)
-	}
-	if err := p.err(); err != nil {
+	s, err := placesOnly(targets)
+	if err != nil {
 		return nil, err
 	}
 	places, err := expand(ctx, s, clientLister(c))

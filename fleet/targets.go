@@ -159,3 +159,20 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired) {
 func sameValue(a, b any) bool {
 	return fmt.Sprintf("%T %v", a, a) == fmt.Sprintf("%T %v", b, b)
 }
+
+// placesOnly checks targets that name places only (Export's and Audit's:
+// ProjectsIn, Project or Group, their Integrations ignored) and returns
+// them as a spec to expand.
+func placesOnly(targets []Target) (*Spec, error) {
+	s := &Spec{Version: 1, Targets: make([]Target, len(targets))}
+	var p problemList
+	for i, t := range targets {
+		t.Integrations = nil
+		s.Targets[i] = t
+		s.validatePlace(i, &p)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

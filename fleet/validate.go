@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/internal/suggest"
 )
 
 // Validate checks a spec against the catalog of integrations, and brings
@@ -110,7 +111,7 @@ func (s *Spec) validateIntegrations(i int, p *problemList) {
 		d := t.Integrations[slug]
 		info, ok := integrations.Lookup(slug)
 		if !ok {
-			p.addAt(s.where(i, slug), "unknown integration %q%s", slug, suggest(slug, catalogSlugs()))
+			p.addAt(s.where(i, slug), "unknown integration %q%s", slug, didYouMean(slug, catalogSlugs()))
 			continue
 		}
 		if group && !info.Group {
@@ -157,7 +158,7 @@ func (s *Spec) validateParams(i int, info integrations.IntegrationInfo, params m
 		}
 		pi, ok := info.Parameter(name)
 		if !ok {
-			p.addAt(where, "%s: unknown parameter %q%s", slug, name, suggest(name, names))
+			p.addAt(where, "%s: unknown parameter %q%s", slug, name, didYouMean(name, names))
 			continue
 		}
 		v, msg := normalise(pi, params[name])
@@ -290,13 +291,13 @@ func checkAllowed(pi integrations.ParameterInfo, s string) string {
 	if pi.CommaList {
 		for _, part := range strings.Split(s, ",") {
 			if part = strings.TrimSpace(part); part != "" && !slices.Contains(pi.AllowedValues, part) {
-				return fmt.Sprintf("%q is not allowed in this comma-separated list%s; allowed: %s", part, suggest(part, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
+				return fmt.Sprintf("%q is not allowed in this comma-separated list%s; allowed: %s", part, didYouMean(part, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
 			}
 		}
 		return ""
 	}
 	if !slices.Contains(pi.AllowedValues, s) {
-		return fmt.Sprintf("%q is not allowed%s; allowed: %s", s, suggest(s, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
+		return fmt.Sprintf("%q is not allowed%s; allowed: %s", s, didYouMean(s, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
 	}
 	return ""
 }
@@ -366,42 +367,14 @@ var catalogSlugs = sync.OnceValue(func() []string {
 	return out
 })
 
-// suggest returns ` (did you mean "x"?)` for the candidate closest to
+// didYouMean returns ` (did you mean "x"?)` for the candidate closest to
 // name, or "" when none is close.
-func suggest(name string, candidates []string) string {
-	best, bestD := "", math.MaxInt
-	norm := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
-	for _, c := range candidates {
-		d := distance(norm, strings.ToLower(strings.ReplaceAll(c, "_", "-")))
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" || bestD > max(2, len(name)/3) || bestD >= len(name) {
+func didYouMean(name string, candidates []string) string {
+	near := suggest.Closest(name, candidates, 1)
+	if len(near) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return fmt.Sprintf(" (did you mean %q?)", near[0])
 }
 
 func sortedKeys[V any](m map[string]V) []string {

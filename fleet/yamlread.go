@@ -106,7 +106,7 @@ func (r *reader) top(n *yaml.Node) {
 				return // an extension field, for anchors to share
 			}
 			r.spec.lines["!top"] = k.Line
-			r.add(k, "unknown key %q%s (a spec has version: and targets:, and x- keys of your own)", k.Value, suggest(k.Value, topKeys))
+			r.add(k, "unknown key %q%s (a spec has version: and targets:, and x- keys of your own)", k.Value, didYouMean(k.Value, topKeys))
 		}
 	})
 	if ok && !sawVersion {
@@ -136,7 +136,7 @@ func (r *reader) target(i int, n *yaml.Node) {
 			r.integrations(i, t, v)
 		default:
 			r.spec.lines[key(i, "!shape")] = k.Line
-			r.add(k, "unknown key %q in a target%s (a target has %s)", k.Value, suggest(k.Value, targetKeys), strings.Join(targetKeys, ", "))
+			r.add(k, "unknown key %q in a target%s (a target has %s)", k.Value, didYouMean(k.Value, targetKeys), strings.Join(targetKeys, ", "))
 		}
 	})
 }
