@@ -16,3 +16,10 @@ func BenchmarkPerCall(b *testing.B) {
 		b.Run(c.Name(), c.Run)
 	}
 }
+
+// BenchmarkCatalog measures Catalog() and Lookup.
+func BenchmarkCatalog(b *testing.B) {
+	for _, c := range CatalogCases() {
+		b.Run(c.Name, c.Run)
+	}
+}
