@@ -45,15 +45,19 @@ func (s *Settings[P]) decodeFast(data []byte) bool {
 	if top == nil || props == nil {
 		return false
 	}
-	d := fastDecoder{data: data}
+	d := fastDecoder{data: data, root: data}
 	raw, ok := d.object(top, reflect.ValueOf((*plainIntegration)(&s.Integration)).Elem(), "properties")
 	// An absent "properties" leaves Properties zero, as UnmarshalJSON does;
 	// null and other shapes are left to it.
 	if ok && d.end() && raw != nil {
-		pd := fastDecoder{data: raw}
+		// The properties come after every other field is read: the
+		// text d made, if any, serves them too.
+		pd := fastDecoder{data: raw, root: data, text: d.text, haveText: d.haveText}
 		_, ok = pd.object(props, reflect.ValueOf(&s.Properties).Elem(), "")
 		ok = ok && pd.end()
-		s.RawProperties = append(json.RawMessage(nil), raw...)
+		// RawProperties shares the answer's bytes: the SDK read them into
+		// a buffer of their own, which nothing writes to again.
+		s.RawProperties = json.RawMessage(raw[:len(raw):len(raw)])
 	} else {
 		ok = ok && d.end()
 	}
@@ -188,6 +192,30 @@ func plainTagOptions(tag string) bool {
 type fastDecoder struct {
 	data []byte
 	pos  int
+	// root is the whole answer, data a part of it (the properties), and
+	// text, once a string value needs it, root as a string: every string
+	// value without escapes is then a substring of text, one allocation for
+	// all of them instead of one each. The strings keep the whole answer's
+	// text alive, a few kilobytes. Without a root each string is its own.
+	root     []byte
+	text     string
+	haveText bool
+}
+
+// substring returns data[from:to] as a string, cut out of *text.
+func (d *fastDecoder) substring(from, to int) string {
+	if from == to {
+		return ""
+	}
+	if d.root == nil {
+		return string(d.data[from:to])
+	}
+	if !d.haveText {
+		d.text, d.haveText = string(d.root), true
+	}
+	// data is root[off:]: a subslice keeps the end of root's capacity.
+	off := cap(d.root) - cap(d.data)
+	return d.text[off+from : off+to]
 }
 
 // maxFastDepth bounds the nesting of unknown values the fast path skips;
@@ -399,7 +427,7 @@ func (d *fastDecoder) stringValue() (string, bool) {
 	}
 	content := d.data[start+1 : d.pos-1]
 	if !escaped && utf8.Valid(content) {
-		return string(content), true
+		return d.substring(start+1, d.pos-1), true
 	}
 	// Escapes and invalid UTF-8 are rare: encoding/json decodes them.
 	var s string
@@ -442,6 +470,12 @@ func (d *fastDecoder) stringList(fv reflect.Value) bool {
 		switch c {
 		case ',':
 		case ']':
+			if dst, ok := fv.Addr().Interface().(*[]string); ok {
+				// A plain []string: one allocation, where reflect's
+				// MakeSlice makes two.
+				*dst = append(make([]string, 0, len(list)), list...)
+				return true
+			}
 			out := reflect.MakeSlice(fv.Type(), len(list), len(list))
 			for i, s := range list {
 				out.Index(i).SetString(s)

@@ -178,10 +178,7 @@ func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...Requ
 		return nil, &ValidationError{Integration: e.slug(), Problems: []string{
 			fmt.Sprintf("nil %sOptions: Set needs the settings to send", e.info.GoName)}}
 	}
-	var p problems
-	if v, ok := any(o).(validator); ok {
-		v.validate(&p)
-	}
+	p := validateOptions(o)
 	out := new(Settings[P])
 	if len(p) == 0 {
 		e.warnIgnored(ctx, ignoredIn(o))

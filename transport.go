@@ -87,6 +87,11 @@ const defaultRequestTimeout = 2 * time.Minute
 
 // RoundTrip sends req and reads the answer's body.
 func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	// A call's first answer goes into the room its context has for one.
+	var ra *readAnswer
+	if cc, ok := req.Context().(*callContext); ok && !cc.answerUsed {
+		ra, cc.answerUsed = &cc.answer, true
+	}
 	if a.timeout > 0 {
 		ctx, cancel := context.WithTimeout(req.Context(), a.timeout)
 		defer cancel()
@@ -104,8 +109,11 @@ func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, readErr
 		}
 	}
-	ra := &readAnswer{data: data, err: readErr}
-	ra.r.Reset(data) // one allocation for the body and its reader
+	if ra == nil {
+		ra = new(readAnswer)
+	}
+	*ra = readAnswer{data: data, err: readErr}
+	ra.r.Reset(data) // the body and its reader in one piece
 	resp.Body = ra
 	return resp, nil
 }
