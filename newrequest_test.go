@@ -151,6 +151,15 @@ func TestReadBoundedSized(t *testing.T) {
 		assert.Equal(t, body, string(data), "one byte at a time, size %d", size)
 	}
 
+	// A body of unknown length is read through a pooled buffer: what is
+	// returned is the caller's own, untouched by the next read.
+	first, err := readBoundedSized(strings.NewReader("the first answer"), -1)
+	require.NoError(t, err)
+	_, err = readBoundedSized(strings.NewReader("a second one, longer than the first"), -1)
+	require.NoError(t, err)
+	assert.Equal(t, "the first answer", string(first))
+	assert.Equal(t, len(first), cap(first), "copied out at its size")
+
 	data, err := readBoundedSized(iotest.DataErrReader(strings.NewReader("abc")), 3)
 	require.NoError(t, err)
 	assert.Equal(t, "abc", string(data))
