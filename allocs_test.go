@@ -3,6 +3,7 @@ package integrations
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -45,6 +46,15 @@ func TestCallAllocations(t *testing.T) {
 	jira := []byte(`{"id":2,"title":"Jira issues","slug":"jira","created_at":"2023-10-02T14:03:19.552Z",` +
 		`"active":true,"properties":{"url":"https://acme.atlassian.net","jira_auth_type":1,` +
 		`"issues_enabled":true,"project_keys":["WEB","OPS"],"project_key":"WEB"}}`)
+	var list []byte
+	for i := range 49 {
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = fmt.Appendf(list, `{"id":%d,"title":"Integration %d","slug":"i%d","created_at":"2024-03-11T09:12:44.310Z",`+
+			`"updated_at":"2025-01-08T16:40:02.118Z","active":true,"push_events":true,"inherited":false}`, i, i, i)
+	}
+	list = append(append([]byte("["), list...), ']')
 	header := http.Header{"Content-Type": {"application/json"}}
 	ctx := context.Background()
 	scope := Project("acme/web")
@@ -60,7 +70,7 @@ func TestCallAllocations(t *testing.T) {
 			}
 			return c
 		}
-		sc, jc := client(slack), client(jira)
+		sc, jc, lc := client(slack), client(jira), client(list)
 		slackOpts := &SlackOptions{Webhook: "https://hooks.slack.com/services/T/B/X", Channel: Ptr("#deploys"), PushEvents: Ptr(true)}
 		jiraOpts := &JiraOptions{URL: "https://acme.atlassian.net", Password: "secret", ProjectKeys: []string{"WEB", "OPS"}}
 		for _, call := range []struct {
@@ -71,6 +81,9 @@ func TestCallAllocations(t *testing.T) {
 			{"Slack Get", 15, func() error { _, err := sc.Slack.Get(ctx, scope); return err }},
 			{"Slack Set", 17, func() error { _, err := sc.Slack.Set(ctx, scope, slackOpts); return err }},
 			{"Jira Set", 19, func() error { _, err := jc.Jira.Set(ctx, scope, jiraOpts); return err }},
+			// Each element decoded once, into one array: no allocation
+			// per element.
+			{"List of 49", 17, func() error { _, err := lc.List(ctx, scope); return err }},
 		} {
 			if err := call.run(); err != nil {
 				t.Fatalf("%s, %s length: %v", call.name, length.name, err)

@@ -69,6 +69,89 @@ func (s *Settings[P]) decodeFast(data []byte) bool {
 
 var plainIntegrationType = reflect.TypeFor[plainIntegration]()
 
+// integrationList is List's answer: the general path decodes it as
+// []*Integration, each element with Integration.UnmarshalJSON, which reads
+// every element two or three times.
+type integrationList []*Integration
+
+// decodeFast decodes a list of integrations as json.Unmarshal into
+// []*Integration would, each element once, into one array: every pointer
+// of the list points into it. It reports false, leaving the list nil, for
+// anything that is not an array of objects the fast path is sure of (a
+// null element included: List reports those).
+func (l *integrationList) decodeFast(data []byte) bool {
+	*l = nil
+	plan := fastPlanFor(plainIntegrationType)
+	if plan == nil {
+		return false
+	}
+	d := fastDecoder{data: data, root: data}
+	d.space()
+	if d.peek() != '[' {
+		return false
+	}
+	n, ok := d.count()
+	if !ok {
+		return false
+	}
+	items := make([]Integration, n)
+	list := make(integrationList, n)
+	d.pos++ // [
+	for i := range items {
+		d.space()
+		if i > 0 {
+			if d.peek() != ',' {
+				return false
+			}
+			d.pos++
+			d.space()
+		}
+		if _, ok := d.object(plan, reflect.ValueOf((*plainIntegration)(&items[i])).Elem(), ""); !ok {
+			return false
+		}
+		list[i] = &items[i]
+	}
+	d.space()
+	if d.peek() != ']' {
+		return false
+	}
+	d.pos++
+	if !d.end() {
+		return false
+	}
+	*l = list
+	return true
+}
+
+// count returns the number of elements of the array at d.pos, leaving d
+// where it was (d is a copy), so that the list is allocated at its size.
+func (d fastDecoder) count() (int, bool) {
+	d.pos++ // [
+	d.space()
+	if d.peek() == ']' {
+		return 0, true
+	}
+	for n := 1; ; n++ {
+		d.space()
+		if !d.skip(0) {
+			return 0, false
+		}
+		d.space()
+		if d.pos >= len(d.data) {
+			return 0, false
+		}
+		c := d.data[d.pos]
+		d.pos++
+		switch c {
+		case ',':
+		case ']':
+			return n, true
+		default:
+			return 0, false
+		}
+	}
+}
+
 // fastKind is the kind of a field the fast path decodes.
 type fastKind uint8
 

@@ -217,7 +217,7 @@ func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) (
 	if err := scope.validate(); err != nil {
 		return nil, err
 	}
-	var out []*Integration
+	var out integrationList // decoded in one pass (integrationList.decodeFast)
 	if err := c.doIntegrations(ctx, http.MethodGet, scope, nil, nil, &out, opts); err != nil {
 		return nil, err
 	}
