@@ -38,8 +38,10 @@ type core struct {
 	logger     *slog.Logger
 	httpClient *http.Client
 	maxConns   int // MaxConnsPerHost of the SDK's own transport; 0: no cap
-	retry      retryPolicy
-	limiter    *rateLimiter
+	// requestBound replaces defaultRequestTimeout in tests; 0: the default.
+	requestBound time.Duration
+	retry        retryPolicy
+	limiter      *rateLimiter
 
 	http *http.Client // shared by every call; send retries around it
 

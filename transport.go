@@ -2,10 +2,12 @@ package integrations
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -27,24 +29,12 @@ const maxRedirects = 10
 // included.
 func (c *core) newHTTPClient() *http.Client {
 	var hc http.Client
-	var timeout time.Duration
+	var bound time.Duration
 	if c.httpClient != nil {
 		hc = *c.httpClient
 	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		// The default keeps 2 idle connections a host, so a script on 32
-		// goroutines would open and close connections all the time.
-		t.MaxIdleConnsPerHost = 64
-		// net/http dials a new connection for a request that finds the pool
-		// empty, even if another connection frees up before the dial ends;
-		// the spare one then idles. MaxConnsPerHost is the only bound on
-		// that, so it is the caller's choice (WithMaxConnections).
-		t.MaxConnsPerHost = c.maxConns
-		// The 2-minute timeout is answerReader's, not http.Client's:
-		// Client.Timeout would wrap every answer's body, hiding the body
-		// answerReader already read from do.
-		hc = http.Client{Transport: t}
-		timeout = defaultRequestTimeout
+		bound = cmp.Or(c.requestBound, defaultRequestTimeout)
+		hc = http.Client{Transport: ownTransport(c.maxConns, bound)}
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
 	next := hc.Transport
@@ -54,8 +44,110 @@ func (c *core) newHTTPClient() *http.Client {
 	if c.limiter != nil {
 		next = &limitedTransport{next: next, limiter: c.limiter}
 	}
-	hc.Transport = answerReader{next: next, timeout: timeout}
+	hc.Transport = answerReader{next: next, timeout: bound}
 	return &hc
+}
+
+// ownTransport is the SDK's own transport: a connection pool sized for many
+// goroutines, whose every request is bounded to bound, from sending it to
+// the end of its answer's body.
+//
+// The bound costs nothing a request. http.Client.Timeout, or a context
+// deadline set on each request, costs 8 to 18 allocations a call (a timer,
+// its callback, a context, a copy of the request, the transport's child
+// context of a cancellable parent). Instead, every connection the
+// transport dials sets its deadline to bound past each write: a request's
+// answer, header and body, must arrive within bound of the request's last
+// byte. ResponseHeaderTimeout bounds the wait for an answer per request as
+// well, which matters for HTTP/2, where requests share a connection and
+// another request's writes move the connection's deadline.
+func ownTransport(maxConns int, bound time.Duration) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// The default keeps 2 idle connections a host: a script on 32
+	// goroutines would close and dial connections all the time.
+	t.MaxIdleConnsPerHost = maxIdlePerHost
+	t.MaxIdleConns = max(t.MaxIdleConns, maxIdlePerHost)
+	// net/http dials a new connection for a request that finds the pool
+	// empty, even if another connection frees up before the dial ends;
+	// the spare one then idles. MaxConnsPerHost is the only bound on
+	// that, so it is the caller's choice (WithMaxConnections).
+	t.MaxConnsPerHost = maxConns
+	t.ResponseHeaderTimeout = bound
+	dial := t.DialContext
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &boundedConn{Conn: conn, bound: bound}, nil
+	}
+	return t
+}
+
+// maxIdlePerHost is how many idle connections the SDK's own transport keeps
+// to GitLab: more than any script's goroutines, so that a connection freed
+// by one goroutine waits for the next request instead of being closed and
+// dialled again.
+const maxIdlePerHost = 1024
+
+// boundedConn is a connection whose reads must be done within bound of its
+// last write: each request written moves the deadline, so an answer that
+// never comes, or stalls mid-body, ends bound after its request. An idle
+// connection reaches the deadline too, and is then closed, as the pool's
+// IdleConnTimeout (90 s) would have done before.
+type boundedConn struct {
+	net.Conn
+	bound time.Duration
+}
+
+func (c *boundedConn) Write(p []byte) (int, error) {
+	if err := c.Conn.SetDeadline(time.Now().Add(c.bound)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
+}
+
+// requestTimeoutError is a request of the SDK's own transport that reached
+// its bound. It matches context.DeadlineExceeded, as the context deadline
+// that once made the bound did, so that the retry policy does not send the
+// request again (a server that does not answer in 2 minutes would not
+// answer the retry either) and callers test it the same way.
+type requestTimeoutError struct {
+	bound time.Duration
+	err   error
+}
+
+func (e *requestTimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within %v of sending the request (the SDK transport's bound): %v", e.bound, e.err)
+}
+
+func (e *requestTimeoutError) Unwrap() []error { return []error{context.DeadlineExceeded, e.err} }
+
+// Timeout reports true, as the net.Error it wraps does.
+func (e *requestTimeoutError) Timeout() bool { return true }
+
+// asRequestTimeout turns a timeout of the SDK's own transport (a bounded
+// connection's deadline, or ResponseHeaderTimeout) into a
+// requestTimeoutError, and leaves any other error as it is: the caller's
+// context ending (ctx), and a dial that timed out (the dialer's own 30 s),
+// which is retried as before.
+func asRequestTimeout(ctx context.Context, err error, bound time.Duration) error {
+	if bound <= 0 || err == nil {
+		return err // the common case: no error, and nothing allocated for errors.As
+	}
+	return timedOut(ctx, err, bound)
+}
+
+func timedOut(ctx context.Context, err error, bound time.Duration) error {
+	var ne net.Error
+	if ctx.Err() != nil || !errors.As(err, &ne) || !ne.Timeout() {
+		return err
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return err
+	}
+	return &requestTimeoutError{bound: bound, err: err}
 }
 
 // answerReader reads every answer's body (up to maxResponseBytes) before
@@ -65,18 +157,18 @@ func (c *core) newHTTPClient() *http.Client {
 // what was read and the error, for do to report (a PUT is not sent again
 // once GitLab has answered it; an error status is the news either way).
 //
-// With the SDK's own transport it also bounds each request, its answer's
-// body included, to defaultRequestTimeout.
+// With the SDK's own transport it also names a request that reached the
+// transport's bound as such (requestTimeoutError).
 //
-// It has no CloseIdleConnections method, on purpose. go-retryablehttp calls
-// http.Client.CloseIdleConnections after every call that fails (a context
-// cancelled before anything was sent included), which would empty the
-// connection pool every goroutine of the Client shares and, with a
-// WithHTTPClient client on http.DefaultTransport, that of unrelated code.
-// Behind answerReader, a failed call leaves the pool alone.
+// It has no CloseIdleConnections method, on purpose. go-retryablehttp, which
+// the SDK once sent through, calls http.Client.CloseIdleConnections after
+// every call that fails (a context cancelled before anything was sent
+// included), which would empty the connection pool every goroutine of the
+// Client shares and, with a WithHTTPClient client on http.DefaultTransport,
+// that of unrelated code. Behind answerReader, nothing can.
 type answerReader struct {
 	next    http.RoundTripper
-	timeout time.Duration // 0: none but the caller's context
+	timeout time.Duration // the SDK's own transport's bound; 0 with WithHTTPClient
 }
 
 // defaultRequestTimeout bounds one request of the SDK's own transport, from
@@ -92,16 +184,12 @@ func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
 	if cc, ok := req.Context().(*callContext); ok && !cc.answerUsed {
 		ra, cc.answerUsed = &cc.answer, true
 	}
-	if a.timeout > 0 {
-		ctx, cancel := context.WithTimeout(req.Context(), a.timeout)
-		defer cancel()
-		req = req.WithContext(ctx)
-	}
 	resp, err := a.next.RoundTrip(req)
 	if err != nil || resp == nil || resp.Body == nil {
-		return resp, err
+		return resp, asRequestTimeout(req.Context(), err, a.timeout)
 	}
 	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	readErr = asRequestTimeout(req.Context(), readErr, a.timeout)
 	_ = resp.Body.Close()
 	if readErr != nil && !errors.Is(readErr, ErrInvalidResponse) {
 		readErr = &brokenAnswerError{status: resp.StatusCode, read: len(data), err: readErr}
