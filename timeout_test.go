@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,7 +60,10 @@ func TestDefaultRequestTimeout(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			t.Cleanup(srv.Close)
-			hc := &http.Client{Transport: answerReader{next: ownTransport(0, bound), timeout: bound}}
+			u, err := url.Parse(srv.URL)
+			require.NoError(t, err)
+			tr, gate := ownTransport(u, 0, bound)
+			hc := &http.Client{Transport: answerReader{next: tr, timeout: bound, gate: gate}}
 			req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
 			require.NoError(t, err)
 			start := time.Now()

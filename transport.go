@@ -30,11 +30,14 @@ const maxRedirects = 10
 func (c *core) newHTTPClient() *http.Client {
 	var hc http.Client
 	var bound time.Duration
+	var gate *connGate
 	if c.httpClient != nil {
 		hc = *c.httpClient
 	} else {
 		bound = cmp.Or(c.requestBound, defaultRequestTimeout)
-		hc = http.Client{Transport: ownTransport(c.maxConns, bound)}
+		var t *http.Transport
+		t, gate = ownTransport(c.baseURL, c.maxConns, bound)
+		hc = http.Client{Transport: t}
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
 	next := hc.Transport
@@ -44,13 +47,14 @@ func (c *core) newHTTPClient() *http.Client {
 	if c.limiter != nil {
 		next = &limitedTransport{next: next, limiter: c.limiter}
 	}
-	hc.Transport = answerReader{next: next, timeout: bound}
+	hc.Transport = answerReader{next: next, timeout: bound, gate: gate}
 	return &hc
 }
 
 // ownTransport is the SDK's own transport: a connection pool sized for many
 // goroutines, whose every request is bounded to bound, from sending it to
-// the end of its answer's body.
+// the end of its answer's body, and whose dials its connGate keeps to the
+// requests in flight.
 //
 // The bound costs nothing a request. http.Client.Timeout, or a context
 // deadline set on each request, costs 8 to 18 allocations a call (a timer,
@@ -61,27 +65,20 @@ func (c *core) newHTTPClient() *http.Client {
 // byte. ResponseHeaderTimeout bounds the wait for an answer per request as
 // well, which matters for HTTP/2, where requests share a connection and
 // another request's writes move the connection's deadline.
-func ownTransport(maxConns int, bound time.Duration) *http.Transport {
+func ownTransport(base *url.URL, maxConns int, bound time.Duration) (*http.Transport, *connGate) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// The default keeps 2 idle connections a host: a script on 32
 	// goroutines would close and dial connections all the time.
 	t.MaxIdleConnsPerHost = maxIdlePerHost
 	t.MaxIdleConns = max(t.MaxIdleConns, maxIdlePerHost)
-	// net/http dials a new connection for a request that finds the pool
-	// empty, even if another connection frees up before the dial ends;
-	// the spare one then idles. MaxConnsPerHost is the only bound on
-	// that, so it is the caller's choice (WithMaxConnections).
+	// WithMaxConnections: a hard cap, for a caller who knows its
+	// concurrency; without it, the gate keeps the connections to the
+	// requests in flight.
 	t.MaxConnsPerHost = maxConns
 	t.ResponseHeaderTimeout = bound
-	dial := t.DialContext
-	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &boundedConn{Conn: conn, bound: bound}, nil
-	}
-	return t
+	gate := newConnGate(base, t.DialContext, bound)
+	t.DialContext = gate.dialContext
+	return t, gate
 }
 
 // maxIdlePerHost is how many idle connections the SDK's own transport keeps
@@ -89,23 +86,6 @@ func ownTransport(maxConns int, bound time.Duration) *http.Transport {
 // by one goroutine waits for the next request instead of being closed and
 // dialled again.
 const maxIdlePerHost = 1024
-
-// boundedConn is a connection whose reads must be done within bound of its
-// last write: each request written moves the deadline, so an answer that
-// never comes, or stalls mid-body, ends bound after its request. An idle
-// connection reaches the deadline too, and is then closed, as the pool's
-// IdleConnTimeout (90 s) would have done before.
-type boundedConn struct {
-	net.Conn
-	bound time.Duration
-}
-
-func (c *boundedConn) Write(p []byte) (int, error) {
-	if err := c.Conn.SetDeadline(time.Now().Add(c.bound)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Write(p)
-}
 
 // requestTimeoutError is a request of the SDK's own transport that reached
 // its bound. It matches context.DeadlineExceeded, as the context deadline
@@ -169,6 +149,7 @@ func timedOut(ctx context.Context, err error, bound time.Duration) error {
 type answerReader struct {
 	next    http.RoundTripper
 	timeout time.Duration // the SDK's own transport's bound; 0 with WithHTTPClient
+	gate    *connGate     // the SDK's own transport's; nil with WithHTTPClient
 }
 
 // defaultRequestTimeout bounds one request of the SDK's own transport, from
@@ -183,6 +164,11 @@ func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
 	var ra *readAnswer
 	if cc, ok := req.Context().(*callContext); ok && !cc.answerUsed {
 		ra, cc.answerUsed = &cc.answer, true
+	}
+	if a.gate != nil {
+		// In flight until its body is read: the connection is back in
+		// the pool by then.
+		defer a.gate.end(a.gate.begin(req.URL))
 	}
 	resp, err := a.next.RoundTrip(req)
 	if err != nil || resp == nil || resp.Body == nil {
@@ -246,10 +232,11 @@ func (e *brokenAnswerError) Unwrap() []error { return []error{ErrInvalidResponse
 // WithMaxConnections caps the TCP connections the SDK's own transport opens
 // to GitLab at n; a request that finds them all busy waits for one. Set it
 // to the number of goroutines that share the Client and no connection is
-// ever opened beyond them. Without it the transport reuses its connections
-// but may open a few spare ones when many goroutines start at once. It
-// cannot be combined with WithHTTPClient: set MaxConnsPerHost on that
-// client's transport instead.
+// ever opened beyond them. Without it the transport opens no more
+// connections than requests in flight (see connGate), so no more than the
+// goroutines either; the cap is for a script that wants fewer. It cannot
+// be combined with WithHTTPClient: set MaxConnsPerHost on that client's
+// transport instead.
 func WithMaxConnections(n int) ClientOption {
 	return func(c *core) error {
 		if n < 1 || n > maxConnections {
