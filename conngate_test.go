@@ -50,12 +50,14 @@ func TestNoMoreConnectionsThanGoroutines(t *testing.T) {
 	var next atomic.Int32
 	var wg sync.WaitGroup
 	for range goroutines {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for next.Add(1) <= calls {
 				_, err := c.Slack.Get(context.Background(), Project("acme/web"))
 				assert.NoError(t, err)
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	assert.LessOrEqual(t, conns.Load(), int32(goroutines))
