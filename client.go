@@ -264,16 +264,18 @@ func configure(opts []RequestOption) requestConfig {
 // the URL is printed only for an error or the debug log, and the body is
 // read into one buffer sized by Content-Length.
 func (c *Client) doRaw(ctx context.Context, method string, u *url.URL, body any, out any, header http.Header) (*http.Response, error) {
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return nil, errorf("encoding request: %w", err)
-		}
-	}
-	req, err := c.newRequest(ctx, method, u, payload, header)
+	req, err := c.newRequest(ctx, method, u, nil, header)
 	if err != nil {
 		return nil, errorf("building request: %w", err)
+	}
+	if body != nil {
+		// Encoded into the request's own buffer: json.Marshal would copy
+		// the bytes out of its pooled buffer into a new one.
+		payload, err := encodeJSON(req.payloadBuf[:0], body)
+		if err != nil {
+			return nil, errorf("encoding request: %w", err)
+		}
+		req.setPayload(payload)
 	}
 	// From here on, the request's copy of u (to, in the errors): u itself
 	// is only read, so a caller's URL on the stack stays there.
@@ -353,9 +355,6 @@ func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payl
 	}
 	h[headerAccept] = o.vals[0:1:1]
 	h[headerUserAgent] = o.vals[1:2:2]
-	if payload != nil {
-		h[headerContentType] = o.vals[2:3:3]
-	}
 	c.authorize(h, o.vals[3:4:4])
 
 	o.http = *(&http.Request{
@@ -371,12 +370,23 @@ func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payl
 	}).WithContext(&o.ctx)
 	o.ctx.Context = ctx
 	if payload != nil {
-		o.first.Reset(payload)
-		o.http.Body = &o.first
-		o.http.GetBody = o.newBody
-		o.http.ContentLength = int64(len(payload))
+		o.setPayload(payload)
 	}
 	return o, nil
+}
+
+// setPayload makes payload the request's JSON body.
+func (o *outgoing) setPayload(payload []byte) {
+	o.payload = payload
+	o.http.Header[headerContentType] = o.vals[2:3:3]
+	o.first.Reset(payload)
+	// io.NopCloser of a *bytes.Reader is a body net/http knows to be in
+	// memory: it writes the header and the body in one go, where a body of
+	// another type makes it flush the header first, a second write to the
+	// socket for every Set.
+	o.http.Body = io.NopCloser(&o.first)
+	o.http.GetBody = o.newBody
+	o.http.ContentLength = int64(len(payload))
 }
 
 // outgoing is one call's request, allocated in one piece: the request
@@ -386,10 +396,12 @@ type outgoing struct {
 	http    http.Request
 	url     url.URL
 	vals    [4]string
-	payload []byte      // the JSON body; nil for none
-	first   payloadBody // the first attempt's body
+	payload []byte       // the JSON body; nil for none
+	first   bytes.Reader // the first attempt's body
 	call    retryCall
 	ctx     callContext
+	// payloadBuf holds the payload when it fits: every Set's does.
+	payloadBuf [1024]byte
 }
 
 // callContext is the context of a call's requests: the caller's, and room
@@ -403,15 +415,43 @@ type callContext struct {
 
 // newBody is a fresh body for a retry or a redirect.
 func (o *outgoing) newBody() (io.ReadCloser, error) {
-	b := new(payloadBody)
-	b.Reset(o.payload)
-	return b, nil
+	return io.NopCloser(bytes.NewReader(o.payload)), nil
 }
 
-// payloadBody is a request body read from memory; closing it does nothing.
-type payloadBody struct{ bytes.Reader }
+// encodeJSON appends v, encoded as json.Marshal encodes it, to dst.
+func encodeJSON(dst []byte, v any) ([]byte, error) {
+	e := jsonEncoders.Get().(*jsonEncoder)
+	defer jsonEncoders.Put(e)
+	e.w.buf = dst
+	err := e.enc.Encode(v)
+	out := e.w.buf
+	e.w.buf = nil
+	if err != nil {
+		return nil, err
+	}
+	return out[:len(out)-1], nil // Encode ends the value with a newline; Marshal does not
+}
 
-func (*payloadBody) Close() error { return nil }
+// jsonEncoder is an encoding/json Encoder and the buffer it writes to; a
+// pool of them keeps encoding a request body free of allocations.
+type jsonEncoder struct {
+	w   appendWriter
+	enc *json.Encoder
+}
+
+var jsonEncoders = sync.Pool{New: func() any {
+	e := new(jsonEncoder)
+	e.enc = json.NewEncoder(&e.w)
+	return e
+}}
+
+// appendWriter appends what is written to buf.
+type appendWriter struct{ buf []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
 
 // requestHost is the Request.Host for a URL's host: empty, so that the
 // transport takes the URL's (http.Client copies the URL of a request with

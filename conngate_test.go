@@ -120,3 +120,43 @@ func TestConnGateHoldsSurplusDials(t *testing.T) {
 	_, err = g.dialContext(ctx, "tcp", "proxy.example.com:3128")
 	require.NoError(t, err)
 }
+
+// countingConn counts the writes to a connection.
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int32
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// TestSetIsOneWrite: a Set's header and body go to the socket in one write
+// (net/http flushes the header first for a body it does not know to be in
+// memory: two system calls a request).
+func TestSetIsOneWrite(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":1,"slug":"slack"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(relToken, WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	gate := c.http.Transport.(answerReader).gate
+	var writes atomic.Int32
+	dial := gate.dial
+	gate.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return countingConn{conn, &writes}, nil
+	}
+	opts := &SlackOptions{Webhook: "https://hooks.slack.com/services/T/B/X", Channel: Ptr("#deploys")}
+	for range 3 {
+		_, err = c.Slack.Set(context.Background(), Project("acme/web"), opts)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(3), writes.Load(), "one write a request")
+}
