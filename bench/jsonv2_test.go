@@ -24,9 +24,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlabkit/integrations"
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
-	"github.com/gitlabkit/integrations"
 )
 
 // v2Integration has the fields of integrations.Integration and none of its
@@ -228,20 +228,20 @@ func TestJSONv2(t *testing.T) {
 		"null properties":  func(b []byte) []byte { return replaceValue(b, "title", `null`) },
 	}
 	hostile := map[string]string{
-		"truncated JSON":          `{"id":1,"title":"Slack","slug":"sla`,
-		"truncated properties":    `{"id":1,"slug":"x","properties":{"channel":"#a"`,
-		"id of the wrong type":    `{"id":"seven","slug":"x"}`,
+		"truncated JSON":           `{"id":1,"title":"Slack","slug":"sla`,
+		"truncated properties":     `{"id":1,"slug":"x","properties":{"channel":"#a"`,
+		"id of the wrong type":     `{"id":"seven","slug":"x"}`,
 		"active of the wrong type": `{"id":1,"slug":"x","active":"maybe"}`,
-		"slug of the wrong type":  `{"id":1,"slug":{"name":"x"}}`,
-		"created_at not a time":   `{"id":1,"slug":"x","created_at":"yesterday"}`,
-		"properties an array":     `{"id":1,"slug":"x","properties":["a"]}`,
-		"properties a string":     `{"id":1,"slug":"x","properties":"none"}`,
-		"two objects":             `{"id":1,"slug":"x"}{"id":2}`,
-		"trailing garbage":        `{"id":1,"slug":"x"} <html>`,
-		"an HTML page":            `<html><body>Sign in</body></html>`,
-		"a bool out of range":     `{"id":1,"slug":"x","active":2}`,
-		"an id beyond int64":      `{"id":92233720368547758070,"slug":"x"}`,
-		"a fractional id":         `{"id":1.5,"slug":"x"}`,
+		"slug of the wrong type":   `{"id":1,"slug":{"name":"x"}}`,
+		"created_at not a time":    `{"id":1,"slug":"x","created_at":"yesterday"}`,
+		"properties an array":      `{"id":1,"slug":"x","properties":["a"]}`,
+		"properties a string":      `{"id":1,"slug":"x","properties":"none"}`,
+		"two objects":              `{"id":1,"slug":"x"}{"id":2}`,
+		"trailing garbage":         `{"id":1,"slug":"x"} <html>`,
+		"an HTML page":             `<html><body>Sign in</body></html>`,
+		"a bool out of range":      `{"id":1,"slug":"x","active":2}`,
+		"an id beyond int64":       `{"id":92233720368547758070,"slug":"x"}`,
+		"a fractional id":          `{"id":1.5,"slug":"x"}`,
 	}
 	cases := v2Cases(t)
 	var differ []string
