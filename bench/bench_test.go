@@ -23,3 +23,15 @@ func BenchmarkCatalog(b *testing.B) {
 		b.Run(c.Name, c.Run)
 	}
 }
+
+// BenchmarkBound measures what the SDK's default request bound costs.
+func BenchmarkBound(b *testing.B) {
+	cases, stop, err := BoundCases()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	for _, c := range cases {
+		b.Run(c.Name, c.Run)
+	}
+}

@@ -114,7 +114,12 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	printFleet(w, cfg, fleet)
 	catalog := measureCatalog(cfg)
 	printCatalog(w, catalog)
-	printTargets(w, perCall, conc, limited, fleet, catalog)
+	bound, err := measureBound(cfg)
+	if err != nil {
+		return err
+	}
+	printBound(w, bound)
+	printTargets(w, perCall, conc, limited, fleet, catalog, bound)
 	return nil
 }
 
@@ -239,7 +244,7 @@ func printRateLimit(w io.Writer, results []bench.RateLimitResult) {
 }
 
 // printTargets checks the targets against the figures above.
-func printTargets(w io.Writer, perCall []perCallResult, conc []bench.ConcurrencyResult, limited []bench.RateLimitResult, fleet []bench.CPUResult, catalog []catalogResult) {
+func printTargets(w io.Writer, perCall []perCallResult, conc []bench.ConcurrencyResult, limited []bench.RateLimitResult, fleet []bench.CPUResult, catalog []catalogResult, bound []catalogResult) {
 	fmt.Fprintln(w, "Targets")
 	for _, r := range perCall {
 		if r.Transport != bench.Memory || r.Contender != bench.SDK {
@@ -286,6 +291,39 @@ func printTargets(w io.Writer, perCall []perCallResult, conc []bench.Concurrency
 	verdict(w, c.allocs <= 8, "Catalog(): %.0f allocations a call (flat: ≤ 8, whatever the number of integrations), %s ns", c.allocs, thousands(c.ns))
 	verdict(w, last.ns <= 1.5*first.ns && last.allocs == first.allocs,
 		"Lookup: the last slug %s ns and %.0f allocs, the first %s ns and %.0f allocs (flat: ≤ 1.5× and the same)", thousands(last.ns), last.allocs, thousands(first.ns), first.allocs)
+	own, none, timeout := bound[0], bound[1], bound[2]
+	cost, timeoutCost := own.allocs-none.allocs, timeout.allocs-none.allocs
+	verdict(w, cost <= 4 && cost < timeoutCost,
+		"default request bound: %.0f allocations a call (≤ 4; http.Client.Timeout: %.0f), a server that never answers fails at the bound (TestDefaultRequestTimeout)", cost, timeoutCost)
+}
+
+func measureBound(cfg config) ([]catalogResult, error) {
+	cases, stop, err := bench.BoundCases()
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	runs := make([][]testing.BenchmarkResult, len(cases))
+	for range cfg.rounds {
+		for i, c := range cases {
+			runs[i] = append(runs[i], testing.Benchmark(c.Run))
+		}
+	}
+	var out []catalogResult
+	for i, c := range cases {
+		out = append(out, catalogResult{c.Name,
+			medianOf(runs[i], func(r testing.BenchmarkResult) float64 { return float64(r.T) / float64(max(r.N, 1)) }),
+			medianOf(runs[i], func(r testing.BenchmarkResult) float64 { return float64(r.AllocsPerOp()) })})
+	}
+	return out, nil
+}
+
+func printBound(w io.Writer, results []catalogResult) {
+	fmt.Fprintf(w, "6. Default request bound: Slack Get over loopback (server in a child process), median\n\n%-28s %10s %7s\n", "client", "ns/op", "allocs")
+	for _, r := range results {
+		fmt.Fprintf(w, "%-28s %10s %7.0f\n", r.name, thousands(r.ns), r.allocs)
+	}
+	fmt.Fprintln(w)
 }
 
 func printFleet(w io.Writer, cfg config, results []bench.CPUResult) {
