@@ -96,3 +96,36 @@ func TestCallAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestRawPropertiesAreTheCallsOwn: RawProperties shares the bytes the SDK
+// read for the call and nothing else: changing them changes no other
+// call's answer, and no string decoded from the same answer.
+func TestRawPropertiesAreTheCallsOwn(t *testing.T) {
+	body := []byte(`{"id":1,"slug":"slack","title":"Slack","properties":{"channel":"#deploys"}}`)
+	c, err := NewClient(relToken, WithBaseURL("https://gitlab.example.com"),
+		WithHTTPClient(&http.Client{Transport: lengthTransport{body, -1, http.Header{"Content-Type": {"application/json"}}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first, err := c.Slack.Get(ctx, Project("acme/web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range first.RawProperties {
+		first.RawProperties[i] = 'x'
+	}
+	second, err := c.Slack.Get(ctx, Project("acme/web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(second.RawProperties) != `{"channel":"#deploys"}` {
+		t.Errorf("the second call's RawProperties: %s", second.RawProperties)
+	}
+	if first.Properties.Channel != "#deploys" || first.Slug != "slack" {
+		t.Errorf("decoded strings changed with RawProperties: %q %q", first.Properties.Channel, first.Slug)
+	}
+	if string(body) != `{"id":1,"slug":"slack","title":"Slack","properties":{"channel":"#deploys"}}` {
+		t.Errorf("the transport's bytes changed: %s", body)
+	}
+}

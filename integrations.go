@@ -100,7 +100,10 @@ type Settings[P any] struct {
 	// secrets (passwords, tokens, webhook URLs), so those stay empty.
 	Properties P `json:"properties"`
 	// RawProperties is the "properties" object as GitLab sent it, with any
-	// key this version of the SDK does not know.
+	// key this version of the SDK does not know. From a call, it shares its
+	// bytes with the answer's body as the SDK read it (the body of the
+	// response WithResponseInto hands out), not with anything the SDK
+	// reuses.
 	RawProperties json.RawMessage `json:"-"`
 }
 
