@@ -264,14 +264,14 @@ func configure(opts []RequestOption) requestConfig {
 // the URL is printed only for an error or the debug log, and the body is
 // read into one buffer sized by Content-Length.
 func (c *Client) doRaw(ctx context.Context, method string, u *url.URL, body any, out any, header http.Header) (*http.Response, error) {
-	req, err := c.newRequest(ctx, method, u, nil, header)
+	req, err := c.newOutgoing(ctx, method, u, header, body != nil)
 	if err != nil {
 		return nil, errorf("building request: %w", err)
 	}
 	if body != nil {
-		// Encoded into the request's own buffer: json.Marshal would copy
+		// Encoded into the request's own room: json.Marshal would copy
 		// the bytes out of its pooled buffer into a new one.
-		payload, err := encodeJSON(req.payloadBuf[:0], body)
+		payload, err := encodeJSON(req.room, body)
 		if err != nil {
 			return nil, errorf("encoding request: %w", err)
 		}
@@ -340,15 +340,34 @@ const (
 // payload is sent as JSON and sent again on every retry (see send) and on a
 // redirect that keeps the body (GetBody).
 func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payload []byte, extra http.Header) (*outgoing, error) {
+	o, err := c.newOutgoing(ctx, method, u, extra, false)
+	if err == nil && payload != nil {
+		o.setPayload(payload)
+	}
+	return o, err
+}
+
+// newOutgoing is newRequest without a payload; withRoom gives the request
+// room for a payload to be encoded into (outgoingWithRoom).
+func (c *Client) newOutgoing(ctx context.Context, method string, u *url.URL, extra http.Header, withRoom bool) (*outgoing, error) {
 	if ctx == nil {
 		return nil, errors.New("net/http: nil Context")
 	}
 	// One allocation for the request, a copy of u, the values of the
 	// headers the SDK sets, the first attempt's body, the call's retry
-	// state and its first answer's body. Each
-	// value is a full slice expression, so appending to one cannot touch
-	// another.
-	o := &outgoing{url: *u, vals: [4]string{"application/json", c.userAgent, "application/json"}, payload: payload}
+	// state, its first answer's body and, for a Set, room for the payload.
+	// Each value is a full slice expression, so appending to one cannot
+	// touch another.
+	var o *outgoing
+	if withRoom {
+		r := new(outgoingWithRoom)
+		o = &r.outgoing
+		o.room = r.buf[:0]
+	} else {
+		o = new(outgoing)
+	}
+	o.url = *u
+	o.vals = [4]string{"application/json", c.userAgent, "application/json"}
 	h := make(http.Header, len(extra)+4)
 	for k, vs := range extra {
 		h[k] = vs
@@ -369,9 +388,6 @@ func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payl
 		Host:       requestHost(u.Host),
 	}).WithContext(&o.ctx)
 	o.ctx.Context = ctx
-	if payload != nil {
-		o.setPayload(payload)
-	}
 	return o, nil
 }
 
@@ -400,8 +416,16 @@ type outgoing struct {
 	first   bytes.Reader // the first attempt's body
 	call    retryCall
 	ctx     callContext
-	// payloadBuf holds the payload when it fits: every Set's does.
-	payloadBuf [1024]byte
+	// room is where a Set's payload is encoded: outgoingWithRoom's buffer,
+	// nil for a request without a body.
+	room []byte
+}
+
+// outgoingWithRoom is a Set's outgoing with room for its payload: every
+// Set's fits (a payload that does not is encoded into a buffer of its own).
+type outgoingWithRoom struct {
+	outgoing
+	buf [1024]byte
 }
 
 // callContext is the context of a call's requests: the caller's, and room
