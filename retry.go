@@ -215,8 +215,8 @@ func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (
 	}
 	r.logger.LogAttrs(ctx, slog.LevelDebug, "gitlab retry", attrs...)
 	// Keep the answer: if the context ends during the wait, the error
-	// still says what GitLab answered. go-retryablehttp drains the body
-	// next, so it reads this copy.
+	// still says what GitLab answered. attempt drains the body next, so
+	// it reads this copy.
 	r.lastResp, r.lastBody, r.lastErr = nil, nil, err
 	if resp != nil {
 		body, _ := readBounded(resp.Body)
