@@ -1,5 +1,7 @@
 package integrations
 
+import "sync"
+
 // IntegrationInfo describes one integration: its slug, its levels and every
 // parameter GitLab accepts for it. Catalog returns one for each integration
 // the SDK knows; validation, the in-memory GitLab of package
@@ -87,32 +89,75 @@ type ParameterInfo struct {
 
 // Catalog returns the metadata of every integration the SDK knows, ordered
 // by slug. The result is a copy: changing it changes nothing in the SDK.
+// It costs the same few allocations whatever the number of integrations:
+// their events, parameters and allowed values are copied into one array
+// each.
 func Catalog() []IntegrationInfo {
-	out := make([]IntegrationInfo, len(catalog))
-	for i := range catalog {
-		out[i] = catalog[i].clone()
-	}
-	return out
+	return cloneInfos(catalog)
 }
 
-// Lookup returns the metadata of the integration with the given slug.
+// Lookup returns the metadata of the integration with the given slug,
+// found through an index built once: no copy but of that integration.
 func Lookup(slug string) (IntegrationInfo, bool) {
-	for i := range catalog {
-		if catalog[i].Slug == slug {
-			return catalog[i].clone(), true
-		}
+	i, ok := catalogIndex()[slug]
+	if !ok {
+		return IntegrationInfo{}, false
 	}
-	return IntegrationInfo{}, false
+	return catalog[i].clone(), true
 }
+
+// catalogIndex maps each slug to its position in catalog.
+var catalogIndex = sync.OnceValue(func() map[string]int {
+	m := make(map[string]int, len(catalog))
+	for i := range catalog {
+		m[catalog[i].Slug] = i
+	}
+	return m
+})
 
 // clone copies i deeply, so that callers cannot change the SDK's catalog.
 func (i *IntegrationInfo) clone() IntegrationInfo {
-	out := *i
-	out.Events = append([]string(nil), i.Events...)
-	out.Parameters = make([]ParameterInfo, len(i.Parameters))
-	for j, p := range i.Parameters {
-		out.Parameters[j] = p
-		out.Parameters[j].AllowedValues = append([]string(nil), p.AllowedValues...)
+	return cloneInfos([]IntegrationInfo{*i})[0]
+}
+
+// cloneInfos copies infos deeply in four allocations: the infos, and one
+// array each for their events, parameters and allowed values. Each copied
+// slice is a full slice expression of its array, so that appending to one
+// cannot write into the next.
+func cloneInfos(infos []IntegrationInfo) []IntegrationInfo {
+	var nEvents, nParams, nValues int
+	for i := range infos {
+		nEvents += len(infos[i].Events)
+		nParams += len(infos[i].Parameters)
+		for j := range infos[i].Parameters {
+			nValues += len(infos[i].Parameters[j].AllowedValues)
+		}
+	}
+	out := make([]IntegrationInfo, len(infos))
+	events := make([]string, 0, nEvents)
+	params := make([]ParameterInfo, 0, nParams)
+	values := make([]string, 0, nValues)
+	for i := range infos {
+		out[i] = infos[i]
+		out[i].Events = copyInto(&events, infos[i].Events)
+		start := len(params)
+		params = append(params, infos[i].Parameters...)
+		out[i].Parameters = params[start:len(params):len(params)]
+		for j := range out[i].Parameters {
+			p := &out[i].Parameters[j]
+			p.AllowedValues = copyInto(&values, p.AllowedValues)
+		}
 	}
 	return out
+}
+
+// copyInto appends src to *arr and returns the appended part; nil for an
+// empty src, as append([]string(nil), src...) gives.
+func copyInto(arr *[]string, src []string) []string {
+	if len(src) == 0 {
+		return nil
+	}
+	start := len(*arr)
+	*arr = append(*arr, src...)
+	return (*arr)[start:len(*arr):len(*arr)]
 }

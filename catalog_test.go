@@ -246,3 +246,42 @@ func nilIfNone(s []string) []string {
 	}
 	return s
 }
+
+// TestCatalogCopiesShareNothing: Catalog copies every integration's
+// slices into shared arrays; appending to one copy must not write into the
+// next integration's, nor change the SDK's catalog.
+func TestCatalogCopiesShareNothing(t *testing.T) {
+	all := Catalog()
+	for i := range all[:len(all)-1] {
+		next := slices.Clone(all[i+1].Events)
+		nextParams := slices.Clone(all[i+1].Parameters)
+		all[i].Events = append(all[i].Events, "x_events")
+		all[i].Parameters = append(all[i].Parameters, ParameterInfo{Name: "x"})
+		for j := range all[i].Parameters {
+			all[i].Parameters[j].AllowedValues = append(all[i].Parameters[j].AllowedValues, "x")
+		}
+		assert.Equal(t, next, all[i+1].Events, all[i+1].Slug)
+		for j := range nextParams {
+			assert.Equal(t, nextParams[j].AllowedValues, all[i+1].Parameters[j].AllowedValues, all[i+1].Slug)
+		}
+	}
+	for i := range catalog {
+		assert.Equal(t, append([]string(nil), catalog[i].Events...), Catalog()[i].Events, "the SDK's catalog is untouched")
+	}
+	for _, info := range Catalog() {
+		got, ok := Lookup(info.Slug)
+		require.True(t, ok)
+		assert.Equal(t, info, got)
+	}
+}
+
+// TestCatalogCostIsFlat: Catalog makes the same four allocations whatever
+// the number of integrations, and Lookup copies one integration only.
+func TestCatalogCostIsFlat(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's instrumentation allocates")
+	}
+	assert.Equal(t, 4.0, testing.AllocsPerRun(20, func() { _ = Catalog() }))
+	last := catalog[len(catalog)-1].Slug
+	assert.LessOrEqual(t, testing.AllocsPerRun(20, func() { _, _ = Lookup(last) }), 4.0)
+}

@@ -12,9 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // DefaultBaseURL is GitLab.com's API, used when WithBaseURL is not given.
@@ -39,8 +38,10 @@ type core struct {
 	logger     *slog.Logger
 	httpClient *http.Client
 	maxConns   int // MaxConnsPerHost of the SDK's own transport; 0: no cap
-	retry      retryPolicy
-	limiter    *rateLimiter
+	// requestBound replaces defaultRequestTimeout in tests; 0: the default.
+	requestBound time.Duration
+	retry        retryPolicy
+	limiter      *rateLimiter
 
 	http *http.Client // shared by every call; send retries around it
 
@@ -201,45 +202,84 @@ func isLoopback(host string) bool {
 // as text to parse: Path holds the project path as written, RawPath its
 // escaped form, which is what goes on the wire.
 func (c *Client) endpoint(s Scope, rest string) *url.URL {
-	segment := s.escaped()
+	u := c.endpointURL(s, rest)
+	return &u
+}
+
+// endpointURL is endpoint's URL as a value. Path and RawPath are cut out of
+// one string: one allocation for both.
+func (c *Client) endpointURL(s Scope, rest string) url.URL {
+	// The escaped reference is built on the stack: a conversion inside a
+	// concatenation makes no string of its own.
+	var buf [128]byte
+	segment := s.appendEscaped(buf[:0])
 	plain := s.path
 	if plain == "" {
-		plain = segment // a numeric ID reads the same either way
+		plain = string(segment) // a numeric ID reads the same either way
 	}
 	base := c.baseURL
-	return &url.URL{
+	coll := s.collection()
+	n := len(base.Path) + 1 + len(coll) + 1 + len(plain) + len(rest)
+	both := base.Path + "/" + coll + "/" + plain + rest + base.EscapedPath() + "/" + coll + "/" + string(segment) + rest
+	return url.URL{
 		Scheme:  base.Scheme,
 		Host:    base.Host,
-		Path:    base.Path + "/" + s.collection() + "/" + plain + rest,
-		RawPath: base.EscapedPath() + "/" + s.collection() + "/" + segment + rest,
+		Path:    both[:n],
+		RawPath: both[n:],
 	}
 }
 
 // do sends one request and decodes a 2xx answer into out (unless out is
 // nil). body, when not nil, is sent as JSON.
+func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, out any, opts []RequestOption) error {
+	rc := configure(opts)
+	resp, err := c.doRaw(ctx, method, u, body, out, rc.header)
+	if rc.response != nil && resp != nil {
+		*rc.response = withoutCredentials(resp)
+	}
+	return err
+}
+
+// configure applies opts. Without options it costs nothing; with them the
+// config escapes (each option is a call through a function value).
+func configure(opts []RequestOption) requestConfig {
+	if len(opts) == 0 {
+		return requestConfig{}
+	}
+	rc := new(requestConfig)
+	for _, o := range opts {
+		if o != nil {
+			o(rc)
+		}
+	}
+	return *rc
+}
+
+// doRaw is do without the options: header is added to the request, and
+// the answer GitLab gave is returned, as sent (nil when none was), for the
+// caller to hand out through WithResponseInto.
 //
 // It is the hot path of every call, so it avoids work the answer does not
 // need: the request is built from u without printing and re-parsing it,
 // the URL is printed only for an error or the debug log, and the body is
 // read into one buffer sized by Content-Length.
-func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, out any, opts []RequestOption) error {
-	var rc requestConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&rc)
-		}
-	}
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return errorf("encoding request: %w", err)
-		}
-	}
-	req, err := c.newRequest(ctx, method, u, payload, rc.header)
+func (c *Client) doRaw(ctx context.Context, method string, u *url.URL, body any, out any, header http.Header) (*http.Response, error) {
+	req, err := c.newOutgoing(ctx, method, u, header, body != nil)
 	if err != nil {
-		return errorf("building request: %w", err)
+		return nil, errorf("building request: %w", err)
 	}
+	if body != nil {
+		// Encoded into the request's own room: json.Marshal would copy
+		// the bytes out of its pooled buffer into a new one.
+		payload, err := encodeJSON(req.room, body)
+		if err != nil {
+			return nil, errorf("encoding request: %w", err)
+		}
+		req.setPayload(payload)
+	}
+	// From here on, the request's copy of u (to, in the errors): u itself
+	// is only read, so a caller's URL on the stack stays there.
+	to := req.http.URL
 
 	start := time.Now()
 	resp, err := c.send(req)
@@ -247,7 +287,7 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		return fmt.Errorf("integrations: %s %s: %w", method, u, err)
+		return nil, fmt.Errorf("integrations: %s %s: %w", method, to, err)
 	}
 	defer resp.Body.Close()
 	var data []byte
@@ -257,32 +297,29 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 	} else {
 		data, readErr = readBoundedSized(resp.Body, resp.ContentLength)
 	}
-	if rc.response != nil {
-		*rc.response = withoutCredentials(resp)
-	}
 	if c.logger.Enabled(ctx, slog.LevelDebug) { // the attributes cost a print of the URL
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "gitlab request",
-			slog.String("method", method), slog.String("url", u.String()),
+			slog.String("method", method), slog.String("url", to.String()),
 			slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// GitLab's status is the news, even when the body was too large
 		// or broke off: the error keeps what was read of it.
-		return newError(method, u.String(), resp, data)
+		return resp, newError(method, to.String(), resp, data)
 	}
 	if readErr != nil {
 		if !errors.Is(readErr, ErrInvalidResponse) {
 			readErr = &brokenAnswerError{status: resp.StatusCode, read: len(data), err: readErr}
 		}
-		return fmt.Errorf("integrations: %s %s: %w", method, u, readErr)
+		return resp, fmt.Errorf("integrations: %s %s: %w", method, to, readErr)
 	}
 	if out == nil {
-		return nil
+		return resp, nil
 	}
 	if err := decodeAnswer(data, resp.Header.Get("Content-Type"), out); err != nil {
-		return fmt.Errorf("integrations: %s %s: %w", method, u, err)
+		return resp, fmt.Errorf("integrations: %s %s: %w", method, to, err)
 	}
-	return nil
+	return resp, nil
 }
 
 // Canonical header keys, written out so that setting them costs no
@@ -298,45 +335,158 @@ const (
 
 // newRequest builds the request do sends: what
 // retryablehttp.NewRequestWithContext(ctx, method, u.String(), payload)
-// builds, without printing u and parsing it back. A GET or DELETE has an
-// empty body (http.NoBody); a payload is sent as JSON and replayed by
-// go-retryablehttp on every retry.
-func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payload []byte, extra http.Header) (*retryablehttp.Request, error) {
+// built when the SDK sent through go-retryablehttp, without printing u and
+// parsing it back. A GET or DELETE has an empty body (http.NoBody); a
+// payload is sent as JSON and sent again on every retry (see send) and on a
+// redirect that keeps the body (GetBody).
+func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payload []byte, extra http.Header) (*outgoing, error) {
+	o, err := c.newOutgoing(ctx, method, u, extra, false)
+	if err == nil && payload != nil {
+		o.setPayload(payload)
+	}
+	return o, err
+}
+
+// newOutgoing is newRequest without a payload; withRoom gives the request
+// room for a payload to be encoded into (outgoingWithRoom).
+func (c *Client) newOutgoing(ctx context.Context, method string, u *url.URL, extra http.Header, withRoom bool) (*outgoing, error) {
 	if ctx == nil {
 		return nil, errors.New("net/http: nil Context")
 	}
+	// One allocation for the request, a copy of u, the values of the
+	// headers the SDK sets, the first attempt's body, the call's retry
+	// state, its first answer's body and, for a Set, room for the payload.
+	// Each value is a full slice expression, so appending to one cannot
+	// touch another.
+	var o *outgoing
+	if withRoom {
+		r := new(outgoingWithRoom)
+		o = &r.outgoing
+		o.room = r.buf[:0]
+	} else {
+		o = new(outgoing)
+	}
+	o.url = *u
+	o.vals = [4]string{"application/json", c.userAgent, "application/json"}
 	h := make(http.Header, len(extra)+4)
 	for k, vs := range extra {
 		h[k] = vs
 	}
-	// One backing array for the values the SDK sets; each value is a
-	// full slice expression, so appending to one cannot touch another.
-	vals := [4]string{"application/json", c.userAgent, "application/json"}
-	h[headerAccept] = vals[0:1:1]
-	h[headerUserAgent] = vals[1:2:2]
-	if payload != nil {
-		h[headerContentType] = vals[2:3:3]
-	}
-	c.authorize(h, vals[3:4:4])
+	h[headerAccept] = o.vals[0:1:1]
+	h[headerUserAgent] = o.vals[1:2:2]
+	c.authorize(h, o.vals[3:4:4])
 
-	hr := (&http.Request{
+	o.http = *(&http.Request{
 		Method:     method,
-		URL:        u,
+		URL:        &o.url,
 		Proto:      "HTTP/1.1",
 		ProtoMajor: 1,
 		ProtoMinor: 1,
 		Header:     h,
 		Body:       http.NoBody,
 		GetBody:    noBody,
-		Host:       removeEmptyPort(u.Host),
-	}).WithContext(ctx)
-	req := &retryablehttp.Request{Request: hr}
-	if payload != nil {
-		if err := req.SetBody(payload); err != nil {
-			return nil, err
-		}
+		Host:       requestHost(u.Host),
+	}).WithContext(&o.ctx)
+	o.ctx.Context = ctx
+	return o, nil
+}
+
+// setPayload makes payload the request's JSON body.
+func (o *outgoing) setPayload(payload []byte) {
+	o.payload = payload
+	o.http.Header[headerContentType] = o.vals[2:3:3]
+	o.first.Reset(payload)
+	// io.NopCloser of a *bytes.Reader is a body net/http knows to be in
+	// memory: it writes the header and the body in one go, where a body of
+	// another type makes it flush the header first, a second write to the
+	// socket for every Set.
+	o.http.Body = io.NopCloser(&o.first)
+	o.http.GetBody = o.newBody
+	o.http.ContentLength = int64(len(payload))
+}
+
+// outgoing is one call's request, allocated in one piece: the request
+// itself, its URL, the values of the SDK's headers, the body of the first
+// attempt, and the state of the call's retries.
+type outgoing struct {
+	http    http.Request
+	url     url.URL
+	vals    [4]string
+	payload []byte       // the JSON body; nil for none
+	first   bytes.Reader // the first attempt's body
+	call    retryCall
+	ctx     callContext
+	// room is where a Set's payload is encoded: outgoingWithRoom's buffer,
+	// nil for a request without a body.
+	room []byte
+}
+
+// outgoingWithRoom is a Set's outgoing with room for its payload: every
+// Set's fits (a payload that does not is encoded into a buffer of its own).
+type outgoingWithRoom struct {
+	outgoing
+	buf [1024]byte
+}
+
+// callContext is the context of a call's requests: the caller's, and room
+// for the first answer's body, which answerReader fills instead of
+// allocating one.
+type callContext struct {
+	context.Context
+	answer     readAnswer
+	answerUsed bool
+}
+
+// newBody is a fresh body for a retry or a redirect.
+func (o *outgoing) newBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(o.payload)), nil
+}
+
+// encodeJSON appends v, encoded as json.Marshal encodes it, to dst.
+func encodeJSON(dst []byte, v any) ([]byte, error) {
+	e := jsonEncoders.Get().(*jsonEncoder)
+	defer jsonEncoders.Put(e)
+	e.w.buf = dst
+	err := e.enc.Encode(v)
+	out := e.w.buf
+	e.w.buf = nil
+	if err != nil {
+		return nil, err
 	}
-	return req, nil
+	return out[:len(out)-1], nil // Encode ends the value with a newline; Marshal does not
+}
+
+// jsonEncoder is an encoding/json Encoder and the buffer it writes to; a
+// pool of them keeps encoding a request body free of allocations.
+type jsonEncoder struct {
+	w   appendWriter
+	enc *json.Encoder
+}
+
+var jsonEncoders = sync.Pool{New: func() any {
+	e := new(jsonEncoder)
+	e.enc = json.NewEncoder(&e.w)
+	return e
+}}
+
+// appendWriter appends what is written to buf.
+type appendWriter struct{ buf []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+// requestHost is the Request.Host for a URL's host: empty, so that the
+// transport takes the URL's (http.Client copies the URL of a request with
+// a Host of its own, an allocation a call), unless the host has an empty
+// port ("gitlab.example.com:"), whose colon the Host header drops, as
+// http.NewRequest does.
+func requestHost(host string) string {
+	if h := removeEmptyPort(host); h != host {
+		return h
+	}
+	return ""
 }
 
 func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
@@ -374,33 +524,63 @@ func (c *core) authorize(h http.Header, val []string) {
 func readBounded(r io.Reader) ([]byte, error) { return readBoundedSized(r, -1) }
 
 // readBoundedSized is readBounded for a body of size bytes (its
-// Content-Length; -1 when unknown): the body is read into one buffer of
-// that size instead of one that io.ReadAll grows and copies several times.
-// A size that lies only costs a regrowth.
+// Content-Length; -1 when unknown). A body of a known size is read into one
+// buffer of that size instead of one that io.ReadAll grows and copies
+// several times; a size that lies only costs a regrowth. A body of unknown
+// size (Go's transport reports -1 for every chunked or un-gzipped answer,
+// GitLab's usual ones) or of size 0 (which a test double or a hand-made
+// http.Response often reports with a body behind it) is read into a pooled
+// buffer and copied out once at its size.
 func readBoundedSized(r io.Reader, size int64) ([]byte, error) {
 	lr := io.LimitedReader{R: r, N: maxResponseBytes + 1}
-	n := int64(512) // io.ReadAll's first buffer
-	if size >= 0 && size <= maxResponseBytes {
-		n = size + 1 // +1: the read that finds EOF needs room too
+	if size > 0 && size <= maxResponseBytes {
+		// +1: the read that finds EOF needs room too.
+		return checkBound(readToEnd(&lr, make([]byte, 0, size+1)))
 	}
-	data := make([]byte, 0, n)
+	scratch := readBuffers.Get().(*[]byte)
+	data, err := readToEnd(&lr, (*scratch)[:0])
+	out := bytes.Clone(data)
+	if cap(data) <= maxPooledBuffer {
+		*scratch = data[:0]
+		readBuffers.Put(scratch)
+	}
+	return checkBound(out, err)
+}
+
+// readBuffers holds the buffers bodies of unknown size are read into.
+// Buffers grown beyond maxPooledBuffer are left to the garbage collector, so
+// that one huge answer does not stay in memory.
+var readBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 8<<10)
+	return &b
+}}
+
+const maxPooledBuffer = 256 << 10
+
+// readToEnd reads r to its end, appending to data. r is a concrete type so
+// that the LimitedReader its callers make stays on their stack.
+func readToEnd(r *io.LimitedReader, data []byte) ([]byte, error) {
 	for {
-		m, err := lr.Read(data[len(data):cap(data)])
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		m, err := r.Read(data[len(data):cap(data)])
 		data = data[:len(data)+m]
 		if err == io.EOF {
-			break
+			return data, nil
 		}
 		if err != nil {
 			return data, err
 		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
 	}
-	if len(data) > maxResponseBytes {
+}
+
+// checkBound cuts data to maxResponseBytes and says so.
+func checkBound(data []byte, err error) ([]byte, error) {
+	if err == nil && len(data) > maxResponseBytes {
 		return data[:maxResponseBytes], fmt.Errorf("%w: answer larger than %d bytes", ErrInvalidResponse, maxResponseBytes)
 	}
-	return data, nil
+	return data, err
 }
 
 // decodeAnswer decodes a 2xx body, saying what was wrong when it cannot.

@@ -45,15 +45,19 @@ func (s *Settings[P]) decodeFast(data []byte) bool {
 	if top == nil || props == nil {
 		return false
 	}
-	d := fastDecoder{data: data}
+	d := fastDecoder{data: data, root: data}
 	raw, ok := d.object(top, reflect.ValueOf((*plainIntegration)(&s.Integration)).Elem(), "properties")
 	// An absent "properties" leaves Properties zero, as UnmarshalJSON does;
 	// null and other shapes are left to it.
 	if ok && d.end() && raw != nil {
-		pd := fastDecoder{data: raw}
+		// The properties come after every other field is read: the
+		// text d made, if any, serves them too.
+		pd := fastDecoder{data: raw, root: data, text: d.text, haveText: d.haveText}
 		_, ok = pd.object(props, reflect.ValueOf(&s.Properties).Elem(), "")
 		ok = ok && pd.end()
-		s.RawProperties = append(json.RawMessage(nil), raw...)
+		// RawProperties shares the answer's bytes: the SDK read them into
+		// a buffer of their own, which nothing writes to again.
+		s.RawProperties = json.RawMessage(raw[:len(raw):len(raw)])
 	} else {
 		ok = ok && d.end()
 	}
@@ -64,6 +68,89 @@ func (s *Settings[P]) decodeFast(data []byte) bool {
 }
 
 var plainIntegrationType = reflect.TypeFor[plainIntegration]()
+
+// integrationList is List's answer: the general path decodes it as
+// []*Integration, each element with Integration.UnmarshalJSON, which reads
+// every element two or three times.
+type integrationList []*Integration
+
+// decodeFast decodes a list of integrations as json.Unmarshal into
+// []*Integration would, each element once, into one array: every pointer
+// of the list points into it. It reports false, leaving the list nil, for
+// anything that is not an array of objects the fast path is sure of (a
+// null element included: List reports those).
+func (l *integrationList) decodeFast(data []byte) bool {
+	*l = nil
+	plan := fastPlanFor(plainIntegrationType)
+	if plan == nil {
+		return false
+	}
+	d := fastDecoder{data: data, root: data}
+	d.space()
+	if d.peek() != '[' {
+		return false
+	}
+	n, ok := d.count()
+	if !ok {
+		return false
+	}
+	items := make([]Integration, n)
+	list := make(integrationList, n)
+	d.pos++ // [
+	for i := range items {
+		d.space()
+		if i > 0 {
+			if d.peek() != ',' {
+				return false
+			}
+			d.pos++
+			d.space()
+		}
+		if _, ok := d.object(plan, reflect.ValueOf((*plainIntegration)(&items[i])).Elem(), ""); !ok {
+			return false
+		}
+		list[i] = &items[i]
+	}
+	d.space()
+	if d.peek() != ']' {
+		return false
+	}
+	d.pos++
+	if !d.end() {
+		return false
+	}
+	*l = list
+	return true
+}
+
+// count returns the number of elements of the array at d.pos, leaving d
+// where it was (d is a copy), so that the list is allocated at its size.
+func (d fastDecoder) count() (int, bool) {
+	d.pos++ // [
+	d.space()
+	if d.peek() == ']' {
+		return 0, true
+	}
+	for n := 1; ; n++ {
+		d.space()
+		if !d.skip(0) {
+			return 0, false
+		}
+		d.space()
+		if d.pos >= len(d.data) {
+			return 0, false
+		}
+		c := d.data[d.pos]
+		d.pos++
+		switch c {
+		case ',':
+		case ']':
+			return n, true
+		default:
+			return 0, false
+		}
+	}
+}
 
 // fastKind is the kind of a field the fast path decodes.
 type fastKind uint8
@@ -188,6 +275,30 @@ func plainTagOptions(tag string) bool {
 type fastDecoder struct {
 	data []byte
 	pos  int
+	// root is the whole answer, data a part of it (the properties), and
+	// text, once a string value needs it, root as a string: every string
+	// value without escapes is then a substring of text, one allocation for
+	// all of them instead of one each. The strings keep the whole answer's
+	// text alive, a few kilobytes. Without a root each string is its own.
+	root     []byte
+	text     string
+	haveText bool
+}
+
+// substring returns data[from:to] as a string, cut out of *text.
+func (d *fastDecoder) substring(from, to int) string {
+	if from == to {
+		return ""
+	}
+	if d.root == nil {
+		return string(d.data[from:to])
+	}
+	if !d.haveText {
+		d.text, d.haveText = string(d.root), true
+	}
+	// data is root[off:]: a subslice keeps the end of root's capacity.
+	off := cap(d.root) - cap(d.data)
+	return d.text[off+from : off+to]
 }
 
 // maxFastDepth bounds the nesting of unknown values the fast path skips;
@@ -399,7 +510,7 @@ func (d *fastDecoder) stringValue() (string, bool) {
 	}
 	content := d.data[start+1 : d.pos-1]
 	if !escaped && utf8.Valid(content) {
-		return string(content), true
+		return d.substring(start+1, d.pos-1), true
 	}
 	// Escapes and invalid UTF-8 are rare: encoding/json decodes them.
 	var s string
@@ -442,6 +553,12 @@ func (d *fastDecoder) stringList(fv reflect.Value) bool {
 		switch c {
 		case ',':
 		case ']':
+			if dst, ok := fv.Addr().Interface().(*[]string); ok {
+				// A plain []string: one allocation, where reflect's
+				// MakeSlice makes two.
+				*dst = append(make([]string, 0, len(list)), list...)
+				return true
+			}
 			out := reflect.MakeSlice(fv.Type(), len(list), len(list))
 			for i, s := range list {
 				out.Index(i).SetString(s)

@@ -1,8 +1,11 @@
 package integrations
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -356,4 +359,92 @@ func FuzzDecodeFast(f *testing.F) {
 		}
 		checkSameDecoding(t, d, data)
 	})
+}
+
+// checkSameListDecoding decodes data as List's answer both ways and
+// requires the same list whenever the fast path takes it.
+func checkSameListDecoding(t testing.TB, data []byte) (fastOK bool) {
+	t.Helper()
+	var fast integrationList
+	fastOK = fast.decodeFast(data)
+	var general []*Integration
+	generalErr := json.Unmarshal(data, &general)
+	if !fastOK {
+		assert.Nil(t, fast, "a list the fast path refuses is left nil")
+		return false
+	}
+	require.NoError(t, generalErr, "the fast path decoded what the general path refuses: %s", data)
+	require.Equal(t, len(general), len(fast))
+	for i := range general {
+		require.NotNil(t, fast[i])
+		assert.Equal(t, general[i], fast[i], "element %d of %s", i, data)
+	}
+	return true
+}
+
+// TestDecodeListFastAgrees checks List's one-pass decoding against
+// json.Unmarshal into []*Integration: a list of every integration's
+// fixture, as generated and with each variant, and lists it must refuse.
+func TestDecodeListFastAgrees(t *testing.T) {
+	var all []json.RawMessage
+	for _, info := range Catalog() {
+		all = append(all, fixtureBytes(t, info.Slug))
+	}
+	list, err := json.Marshal(all)
+	require.NoError(t, err)
+	assert.True(t, checkSameListDecoding(t, list), "the fast path must take the fixtures' list")
+	for _, v := range append(append([]variant(nil), fastVariants...), edgeVariants...) {
+		// Joined by hand: some variants are not valid JSON on purpose.
+		var edited [][]byte
+		for _, info := range Catalog() {
+			answer := fixtureMap(t, info.Slug)
+			props, _ := answer["properties"].(map[string]any)
+			if props == nil {
+				props = map[string]any{}
+			}
+			edited = append(edited, v.edit(t, answer, props, info))
+		}
+		data := append(append([]byte("["), bytes.Join(edited, []byte(","))...), ']')
+		took := checkSameListDecoding(t, data)
+		if v.fast {
+			assert.True(t, took, "%s: the fast path should decode the list", v.name)
+		}
+	}
+	for _, tc := range []struct {
+		data string
+		fast bool
+	}{
+		{`[]`, true},
+		{` [ {"id":1,"slug":"slack"} , {"id":2,"slug":"jira","active":"1"} ] `, true},
+		{`[{"id":1},null]`, false},
+		{`[null]`, false},
+		{`[{"id":1}`, false},
+		{`[{"id":1}]x`, false},
+		{`[{"id":1},]`, false},
+		{`[[]]`, false},
+		{`{"id":1}`, false},
+		{`[{"id":1,"ID":2}]`, false},
+		{`[{"id":1,"id":2}]`, false},
+		{`[{"created_at":"yesterday"}]`, false},
+	} {
+		assert.Equal(t, tc.fast, checkSameListDecoding(t, []byte(tc.data)), tc.data)
+	}
+
+	// List takes the fast path and hands out the same values.
+	gl := newFakeGitLab(t)
+	gl.on(http.MethodGet, fakeBaseURL+"/api/v4/projects/acme%2Fweb/integrations", http.StatusOK, string(list))
+	got, err := gl.client().List(context.Background(), Project("acme/web"))
+	require.NoError(t, err)
+	var want []*Integration
+	require.NoError(t, json.Unmarshal(list, &want))
+	assert.Equal(t, want, got)
+}
+
+// FuzzDecodeListFast checks List's fast path against the general one on
+// any input.
+func FuzzDecodeListFast(f *testing.F) {
+	f.Add([]byte(`[{"id":1,"slug":"slack","active":true,"created_at":"2024-03-11T09:12:44.310Z"}]`))
+	f.Add([]byte(`[{"id":"1","title":"x\u00e9","push_events":1},{"slug":null}]`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) { checkSameListDecoding(t, data) })
 }

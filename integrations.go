@@ -100,7 +100,10 @@ type Settings[P any] struct {
 	// secrets (passwords, tokens, webhook URLs), so those stay empty.
 	Properties P `json:"properties"`
 	// RawProperties is the "properties" object as GitLab sent it, with any
-	// key this version of the SDK does not know.
+	// key this version of the SDK does not know. From a call, it shares its
+	// bytes with the answer's body as the SDK read it (the body of the
+	// response WithResponseInto hands out), not with anything the SDK
+	// reuses.
 	RawProperties json.RawMessage `json:"-"`
 }
 
@@ -178,10 +181,7 @@ func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...Requ
 		return nil, &ValidationError{Integration: e.slug(), Problems: []string{
 			fmt.Sprintf("nil %sOptions: Set needs the settings to send", e.info.GoName)}}
 	}
-	var p problems
-	if v, ok := any(o).(validator); ok {
-		v.validate(&p)
-	}
+	p := validateOptions(o)
 	out := new(Settings[P])
 	if len(p) == 0 {
 		e.warnIgnored(ctx, ignoredIn(o))
@@ -220,7 +220,7 @@ func (c *Client) List(ctx context.Context, scope Scope, opts ...RequestOption) (
 	if err := scope.validate(); err != nil {
 		return nil, err
 	}
-	var out []*Integration
+	var out integrationList // decoded in one pass (integrationList.decodeFast)
 	if err := c.doIntegrations(ctx, http.MethodGet, scope, nil, nil, &out, opts); err != nil {
 		return nil, err
 	}

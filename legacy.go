@@ -20,25 +20,24 @@ func (c *Client) doIntegrations(ctx context.Context, method string, scope Scope,
 	if info != nil {
 		suffix = "/" + info.Slug
 	}
-	if !scope.IsGroup() && atomic.LoadUint32(&c.servicesOnly) == 1 {
-		return c.explain(c.do(ctx, method, c.endpoint(scope, "/services"+suffix), body, out, opts), scope, info, nil, nil)
-	}
-	if scope.IsGroup() {
-		return c.explain(c.do(ctx, method, c.endpoint(scope, "/integrations"+suffix), body, out, opts), scope, info, nil, nil)
-	}
 	// The caller's WithResponseInto gets the answer that is returned.
-	var rc requestConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&rc)
+	rc := configure(opts)
+	if scope.IsGroup() || atomic.LoadUint32(&c.servicesOnly) == 1 {
+		collection := "/services"
+		if scope.IsGroup() {
+			collection = "/integrations"
 		}
+		u := c.endpointURL(scope, collection+suffix)
+		resp, err := c.doRaw(ctx, method, &u, body, out, rc.header)
+		return c.explain(err, scope, info, rc.response, resp)
 	}
-	var first, second *http.Response
-	err := c.do(ctx, method, c.endpoint(scope, "/integrations"+suffix), body, out, append(opts[:len(opts):len(opts)], WithResponseInto(&first)))
+	u := c.endpointURL(scope, "/integrations"+suffix)
+	first, err := c.doRaw(ctx, method, &u, body, out, rc.header)
 	if !isRouteUnknown(err) {
 		return c.explain(err, scope, info, rc.response, first)
 	}
-	legacyErr := c.do(ctx, method, c.endpoint(scope, "/services"+suffix), body, out, append(opts[:len(opts):len(opts)], WithResponseInto(&second)))
+	u = c.endpointURL(scope, "/services"+suffix)
+	second, legacyErr := c.doRaw(ctx, method, &u, body, out, rc.header)
 	if !knowsRoute(legacyErr) {
 		return c.explain(err, scope, info, rc.response, first) // neither exists: keep GitLab's first answer
 	}
@@ -65,6 +64,9 @@ func knowsRoute(err error) bool {
 }
 
 func isRouteUnknown(err error) bool {
+	if err == nil {
+		return false
+	}
 	var e *Error
 	return errors.As(err, &e) && e.routeUnknown()
 }
@@ -73,10 +75,14 @@ func isRouteUnknown(err error) bool {
 // server does not know: that GitLab removed it, or that groups have
 // integrations only since GitLab 17.9.
 //
-// When dst is not nil (the caller's WithResponseInto), it receives resp.
+// When dst is not nil (the caller's WithResponseInto), it receives resp,
+// without credentials.
 func (c *Client) explain(err error, scope Scope, info *IntegrationInfo, dst **http.Response, resp *http.Response) error {
 	if dst != nil {
-		*dst = resp
+		*dst = withoutCredentials(resp) // nil when GitLab gave no answer
+	}
+	if err == nil {
+		return nil
 	}
 	var e *Error
 	if !errors.As(err, &e) || !e.unknownSlug() {

@@ -45,8 +45,9 @@ func TestNewRequestMatchesRetryablehttp(t *testing.T) {
 			}
 			u := c.endpoint(tc.scope, "/integrations/slack")
 
-			got, err := c.newRequest(ctx, tc.method, u, tc.payload, rc.header)
+			o, err := c.newRequest(ctx, tc.method, u, tc.payload, rc.header)
 			require.NoError(t, err)
+			got := &o.http
 
 			// The construction newRequest replaces.
 			want, err := retryablehttp.NewRequestWithContext(ctx, tc.method, u.String(), tc.payload)
@@ -70,23 +71,36 @@ func TestNewRequestMatchesRetryablehttp(t *testing.T) {
 			}
 
 			assert.Equal(t, want.Method, got.Method)
-			assert.Same(t, u, got.URL)
+			assert.Equal(t, u, got.URL, "a copy of u, in the request's allocation")
 			assert.Equal(t, want.URL.String(), got.URL.String())
-			assert.Equal(t, want.Host, got.Host)
+			// The Host header sent: got leaves Request.Host empty (the
+			// transport then takes the URL's, and http.Client makes no
+			// copy of the URL) unless the host has an empty port.
+			assert.Equal(t, want.Host, hostOnWire(got))
+			if want.Host == u.Host {
+				assert.Empty(t, got.Host)
+			}
 			assert.Equal(t, want.Proto, got.Proto)
 			assert.Equal(t, want.ProtoMajor, got.ProtoMajor)
 			assert.Equal(t, want.ProtoMinor, got.ProtoMinor)
 			assert.Equal(t, want.Header, got.Header)
 			assert.Equal(t, want.ContentLength, got.ContentLength)
-			assert.Equal(t, ctx, got.Context())
+			// The caller's context, in the call's own (see callContext).
+			assert.Equal(t, ctx, got.Context().(*callContext).Context)
 			if tc.payload == nil {
 				assert.Equal(t, http.NoBody, got.Body)
 			}
 
 			// The body go-retryablehttp sends on each attempt, and the
-			// one net/http asks for on a redirect.
+			// one net/http asks for on a redirect: the SDK's first
+			// attempt sends the request's Body, each retry a new one.
 			for attempt := range 2 {
-				assert.Equal(t, string(bodyOf(t, want)), string(bodyOf(t, got)), "attempt %d", attempt)
+				gotBody := got.Body
+				if attempt > 0 && tc.payload != nil {
+					gotBody, err = o.newBody()
+					require.NoError(t, err)
+				}
+				assert.Equal(t, string(bodyOf(t, want)), readAll(t, gotBody), "attempt %d", attempt)
 			}
 			wantBody, err := want.GetBody()
 			require.NoError(t, err)
@@ -137,6 +151,15 @@ func TestReadBoundedSized(t *testing.T) {
 		assert.Equal(t, body, string(data), "one byte at a time, size %d", size)
 	}
 
+	// A body of unknown length is read through a pooled buffer: what is
+	// returned is the caller's own, untouched by the next read.
+	first, err := readBoundedSized(strings.NewReader("the first answer"), -1)
+	require.NoError(t, err)
+	_, err = readBoundedSized(strings.NewReader("a second one, longer than the first"), -1)
+	require.NoError(t, err)
+	assert.Equal(t, "the first answer", string(first))
+	assert.Equal(t, len(first), cap(first), "copied out at its size")
+
 	data, err := readBoundedSized(iotest.DataErrReader(strings.NewReader("abc")), 3)
 	require.NoError(t, err)
 	assert.Equal(t, "abc", string(data))
@@ -151,4 +174,12 @@ func TestReadBoundedSized(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidResponse, "size %d", size)
 		assert.Len(t, data, maxResponseBytes, "size %d", size)
 	}
+}
+
+// hostOnWire is the Host header net/http sends for r.
+func hostOnWire(r *http.Request) string {
+	if r.Host != "" {
+		return r.Host
+	}
+	return r.URL.Host
 }

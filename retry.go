@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,29 +77,26 @@ func WithoutRetries() ClientOption {
 	}
 }
 
-// send sends req, retrying as the policy says. Each call gets its own
-// go-retryablehttp client around the shared HTTP client (built as a struct
-// literal: retryablehttp.NewClient installs a logger that prints), because the
-// decision to retry depends on the call's history: attempts made, time
-// spent, and the context's deadline.
-func (c *core) send(req *retryablehttp.Request) (*http.Response, error) {
-	r := &retryCall{
+// send sends o, retrying as the policy says. The decision to retry depends
+// on the call's history (attempts made, time spent, the context's
+// deadline), which o.call keeps.
+//
+// The loop is the one go-retryablehttp's Client.Do ran for the SDK (with
+// PassthroughErrorHandler), without its per-call client, request wrapper
+// and callbacks, and without the CloseIdleConnections it calls after
+// every failed call, which would empty the pool every goroutine of the
+// Client shares.
+func (c *core) send(o *outgoing) (*http.Response, error) {
+	req := &o.http
+	r := &o.call
+	*r = retryCall{
 		policy: c.retry,
 		logger: c.logger,
 		method: req.Method,
 		url:    req.URL, // printed only for a log record or an error
 		start:  time.Now(),
 	}
-	rc := &retryablehttp.Client{
-		HTTPClient:   c.http,
-		RetryWaitMin: c.retry.minWait,
-		RetryWaitMax: c.retry.maxWait,
-		RetryMax:     c.retry.max,
-		CheckRetry:   r.check,
-		Backoff:      r.backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-	resp, err := rc.Do(req)
+	resp, err := r.attempt(c.http, o)
 	if err == nil {
 		return resp, nil
 	}
@@ -143,7 +141,40 @@ type retryCall struct {
 	lastErr  error
 }
 
-// check is the call's CheckRetry: it decides whether to retry after each
+// attempt sends o until an answer or error the policy does not retry, or
+// the retries are spent, and returns the last answer and error.
+func (r *retryCall) attempt(hc *http.Client, o *outgoing) (*http.Response, error) {
+	req := &o.http
+	ctx := req.Context()
+	for i := 0; ; i++ {
+		if i > 0 && o.payload != nil {
+			req.Body, _ = o.newBody()
+		}
+		resp, doErr := hc.Do(req)
+		retry, checkErr := r.check(ctx, resp, doErr)
+		if !retry || i >= r.policy.max {
+			return resp, cmp.Or(checkErr, doErr)
+		}
+		if doErr == nil {
+			// check kept a copy of the body; this frees the connection.
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+			_ = resp.Body.Close()
+		}
+		timer := time.NewTimer(r.wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+		// The next attempt gets a request of its own: the transport may
+		// still be closing this one's body.
+		next := *req
+		req = &next
+	}
+}
+
+// check decides whether to retry after each
 // attempt, and how long to wait first.
 func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	r.attempts++
@@ -184,8 +215,8 @@ func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (
 	}
 	r.logger.LogAttrs(ctx, slog.LevelDebug, "gitlab retry", attrs...)
 	// Keep the answer: if the context ends during the wait, the error
-	// still says what GitLab answered. go-retryablehttp drains the body
-	// next, so it reads this copy.
+	// still says what GitLab answered. attempt drains the body next, so
+	// it reads this copy.
 	r.lastResp, r.lastBody, r.lastErr = nil, nil, err
 	if resp != nil {
 		body, _ := readBounded(resp.Body)
@@ -195,11 +226,6 @@ func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (
 	}
 	r.wait, r.waiting = wait, wait
 	return true, nil
-}
-
-// backoff is the call's Backoff: the wait check chose.
-func (r *retryCall) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return r.wait
 }
 
 // lastAnswer is GitLab's answer before the wait the context cut short.

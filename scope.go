@@ -76,7 +76,9 @@ func (s Scope) validate() error {
 	if strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//") {
 		return invalid("%s path %q has an empty segment (write it as \"group/name\", without leading or trailing slashes)", kind, p)
 	}
-	for _, seg := range strings.Split(p, "/") {
+	for rest := p; rest != ""; {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
 		if seg == "." || seg == ".." {
 			return invalid("%s path %q contains a %q segment", kind, p, seg)
 		}
@@ -91,30 +93,33 @@ func (s Scope) validate() error {
 // path with every reserved character, "/" and "." included, percent-encoded.
 // GitLab needs "." encoded too, or it takes "web.site" as a format suffix.
 func (s Scope) escaped() string {
-	if s.path == "" {
-		return strconv.FormatInt(s.id, 10)
-	}
-	return escapePathSegment(s.path)
+	var buf [64]byte
+	return string(s.appendEscaped(buf[:0]))
 }
 
-// escapePathSegment percent-encodes everything but unreserved letters,
-// digits, "-", "_" and "~".
-func escapePathSegment(p string) string {
+// appendEscaped appends the escaped reference to dst: a caller building a
+// longer string from it needs no string of its own for it.
+func (s Scope) appendEscaped(dst []byte) []byte {
+	if s.path == "" {
+		return strconv.AppendInt(dst, s.id, 10)
+	}
+	return appendEscapedSegment(dst, s.path)
+}
+
+// appendEscapedSegment appends p to b, percent-encoding everything but
+// unreserved letters, digits, "-", "_" and "~".
+func appendEscapedSegment(b []byte, p string) []byte {
 	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(p) + 8)
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '~':
-			b.WriteByte(c)
+			b = append(b, c)
 		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+			b = append(b, '%', hex[c>>4], hex[c&15])
 		}
 	}
-	return b.String()
+	return b
 }
 
 func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }

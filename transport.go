@@ -2,10 +2,12 @@ package integrations
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -27,24 +29,15 @@ const maxRedirects = 10
 // included.
 func (c *core) newHTTPClient() *http.Client {
 	var hc http.Client
-	var timeout time.Duration
+	var bound time.Duration
+	var gate *connGate
 	if c.httpClient != nil {
 		hc = *c.httpClient
 	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		// The default keeps 2 idle connections a host, so a script on 32
-		// goroutines would open and close connections all the time.
-		t.MaxIdleConnsPerHost = 64
-		// net/http dials a new connection for a request that finds the pool
-		// empty, even if another connection frees up before the dial ends;
-		// the spare one then idles. MaxConnsPerHost is the only bound on
-		// that, so it is the caller's choice (WithMaxConnections).
-		t.MaxConnsPerHost = c.maxConns
-		// The 2-minute timeout is answerReader's, not http.Client's:
-		// Client.Timeout would wrap every answer's body, hiding the body
-		// answerReader already read from do.
+		bound = cmp.Or(c.requestBound, defaultRequestTimeout)
+		var t *http.Transport
+		t, gate = ownTransport(c.baseURL, c.maxConns, bound)
 		hc = http.Client{Transport: t}
-		timeout = defaultRequestTimeout
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
 	next := hc.Transport
@@ -54,8 +47,87 @@ func (c *core) newHTTPClient() *http.Client {
 	if c.limiter != nil {
 		next = &limitedTransport{next: next, limiter: c.limiter}
 	}
-	hc.Transport = answerReader{next: next, timeout: timeout}
+	hc.Transport = answerReader{next: next, timeout: bound, gate: gate}
 	return &hc
+}
+
+// ownTransport is the SDK's own transport: a connection pool sized for many
+// goroutines, whose every request is bounded to bound, from sending it to
+// the end of its answer's body, and whose dials its connGate keeps to the
+// requests in flight.
+//
+// The bound costs nothing a request. http.Client.Timeout, or a context
+// deadline set on each request, costs 8 to 18 allocations a call (a timer,
+// its callback, a context, a copy of the request, the transport's child
+// context of a cancellable parent). Instead, every connection the
+// transport dials sets its deadline to bound past each write: a request's
+// answer, header and body, must arrive within bound of the request's last
+// byte. ResponseHeaderTimeout bounds the wait for an answer per request as
+// well, which matters for HTTP/2, where requests share a connection and
+// another request's writes move the connection's deadline.
+func ownTransport(base *url.URL, maxConns int, bound time.Duration) (*http.Transport, *connGate) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// The default keeps 2 idle connections a host: a script on 32
+	// goroutines would close and dial connections all the time.
+	t.MaxIdleConnsPerHost = maxIdlePerHost
+	t.MaxIdleConns = max(t.MaxIdleConns, maxIdlePerHost)
+	// WithMaxConnections: a hard cap, for a caller who knows its
+	// concurrency; without it, the gate keeps the connections to the
+	// requests in flight.
+	t.MaxConnsPerHost = maxConns
+	t.ResponseHeaderTimeout = bound
+	gate := newConnGate(base, t.DialContext, bound)
+	t.DialContext = gate.dialContext
+	return t, gate
+}
+
+// maxIdlePerHost is how many idle connections the SDK's own transport keeps
+// to GitLab: more than any script's goroutines, so that a connection freed
+// by one goroutine waits for the next request instead of being closed and
+// dialled again.
+const maxIdlePerHost = 1024
+
+// requestTimeoutError is a request of the SDK's own transport that reached
+// its bound. It matches context.DeadlineExceeded, as the context deadline
+// that once made the bound did, so that the retry policy does not send the
+// request again (a server that does not answer in 2 minutes would not
+// answer the retry either) and callers test it the same way.
+type requestTimeoutError struct {
+	bound time.Duration
+	err   error
+}
+
+func (e *requestTimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within %v of sending the request (the SDK transport's bound): %v", e.bound, e.err)
+}
+
+func (e *requestTimeoutError) Unwrap() []error { return []error{context.DeadlineExceeded, e.err} }
+
+// Timeout reports true, as the net.Error it wraps does.
+func (e *requestTimeoutError) Timeout() bool { return true }
+
+// asRequestTimeout turns a timeout of the SDK's own transport (a bounded
+// connection's deadline, or ResponseHeaderTimeout) into a
+// requestTimeoutError, and leaves any other error as it is: the caller's
+// context ending (ctx), and a dial that timed out (the dialer's own 30 s),
+// which is retried as before.
+func asRequestTimeout(ctx context.Context, err error, bound time.Duration) error {
+	if bound <= 0 || err == nil {
+		return err // the common case: no error, and nothing allocated for errors.As
+	}
+	return timedOut(ctx, err, bound)
+}
+
+func timedOut(ctx context.Context, err error, bound time.Duration) error {
+	var ne net.Error
+	if ctx.Err() != nil || !errors.As(err, &ne) || !ne.Timeout() {
+		return err
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return err
+	}
+	return &requestTimeoutError{bound: bound, err: err}
 }
 
 // answerReader reads every answer's body (up to maxResponseBytes) before
@@ -65,18 +137,19 @@ func (c *core) newHTTPClient() *http.Client {
 // what was read and the error, for do to report (a PUT is not sent again
 // once GitLab has answered it; an error status is the news either way).
 //
-// With the SDK's own transport it also bounds each request, its answer's
-// body included, to defaultRequestTimeout.
+// With the SDK's own transport it also names a request that reached the
+// transport's bound as such (requestTimeoutError).
 //
-// It has no CloseIdleConnections method, on purpose. go-retryablehttp calls
-// http.Client.CloseIdleConnections after every call that fails (a context
-// cancelled before anything was sent included), which would empty the
-// connection pool every goroutine of the Client shares and, with a
-// WithHTTPClient client on http.DefaultTransport, that of unrelated code.
-// Behind answerReader, a failed call leaves the pool alone.
+// It has no CloseIdleConnections method, on purpose. go-retryablehttp, which
+// the SDK once sent through, calls http.Client.CloseIdleConnections after
+// every call that fails (a context cancelled before anything was sent
+// included), which would empty the connection pool every goroutine of the
+// Client shares and, with a WithHTTPClient client on http.DefaultTransport,
+// that of unrelated code. Behind answerReader, nothing can.
 type answerReader struct {
 	next    http.RoundTripper
-	timeout time.Duration // 0: none but the caller's context
+	timeout time.Duration // the SDK's own transport's bound; 0 with WithHTTPClient
+	gate    *connGate     // the SDK's own transport's; nil with WithHTTPClient
 }
 
 // defaultRequestTimeout bounds one request of the SDK's own transport, from
@@ -87,16 +160,22 @@ const defaultRequestTimeout = 2 * time.Minute
 
 // RoundTrip sends req and reads the answer's body.
 func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
-	if a.timeout > 0 {
-		ctx, cancel := context.WithTimeout(req.Context(), a.timeout)
-		defer cancel()
-		req = req.WithContext(ctx)
+	// A call's first answer goes into the room its context has for one.
+	var ra *readAnswer
+	if cc, ok := req.Context().(*callContext); ok && !cc.answerUsed {
+		ra, cc.answerUsed = &cc.answer, true
+	}
+	if a.gate != nil {
+		// In flight until its body is read: the connection is back in
+		// the pool by then.
+		defer a.gate.end(a.gate.begin(req.URL))
 	}
 	resp, err := a.next.RoundTrip(req)
 	if err != nil || resp == nil || resp.Body == nil {
-		return resp, err
+		return resp, asRequestTimeout(req.Context(), err, a.timeout)
 	}
 	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	readErr = asRequestTimeout(req.Context(), readErr, a.timeout)
 	_ = resp.Body.Close()
 	if readErr != nil && !errors.Is(readErr, ErrInvalidResponse) {
 		readErr = &brokenAnswerError{status: resp.StatusCode, read: len(data), err: readErr}
@@ -104,8 +183,11 @@ func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, readErr
 		}
 	}
-	ra := &readAnswer{data: data, err: readErr}
-	ra.r.Reset(data) // one allocation for the body and its reader
+	if ra == nil {
+		ra = new(readAnswer)
+	}
+	*ra = readAnswer{data: data, err: readErr}
+	ra.r.Reset(data) // the body and its reader in one piece
 	resp.Body = ra
 	return resp, nil
 }
@@ -150,10 +232,11 @@ func (e *brokenAnswerError) Unwrap() []error { return []error{ErrInvalidResponse
 // WithMaxConnections caps the TCP connections the SDK's own transport opens
 // to GitLab at n; a request that finds them all busy waits for one. Set it
 // to the number of goroutines that share the Client and no connection is
-// ever opened beyond them. Without it the transport reuses its connections
-// but may open a few spare ones when many goroutines start at once. It
-// cannot be combined with WithHTTPClient: set MaxConnsPerHost on that
-// client's transport instead.
+// ever opened beyond them. Without it the transport opens no more
+// connections than requests in flight (see connGate), so no more than the
+// goroutines either; the cap is for a script that wants fewer. It cannot
+// be combined with WithHTTPClient: set MaxConnsPerHost on that client's
+// transport instead.
 func WithMaxConnections(n int) ClientOption {
 	return func(c *core) error {
 		if n < 1 || n > maxConnections {

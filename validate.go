@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // problems collects what is wrong with an options struct, so that one
@@ -14,6 +15,28 @@ type problems []string
 type validator interface {
 	validate(p *problems)
 }
+
+// validateOptions returns the problems of o, nil when it has none. The list
+// is collected in a pooled slice: validate is called through an interface,
+// so a local slice would be allocated on every call, problems or not.
+func validateOptions(o any) problems {
+	v, ok := o.(validator)
+	if !ok {
+		return nil
+	}
+	pp := problemLists.Get().(*problems)
+	v.validate(pp)
+	var out problems
+	if len(*pp) > 0 {
+		out = slices.Clone(*pp)
+	}
+	clear(*pp)
+	*pp = (*pp)[:0]
+	problemLists.Put(pp)
+	return out
+}
+
+var problemLists = sync.Pool{New: func() any { return new(problems) }}
 
 func (p *problems) add(param, format string, args ...any) {
 	*p = append(*p, param+": "+fmt.Sprintf(format, args...))

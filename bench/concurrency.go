@@ -25,6 +25,9 @@ type ConcurrencyResult struct {
 	// has every round's.
 	Conns         int64
 	ConnsPerRound []int64
+	// Made is every call made, over every round (runs repeat their calls
+	// to last long enough).
+	Made int64
 	// Failed counts calls that returned an error, over every round.
 	Failed int64
 	// Err is the first error, if any call failed.
@@ -37,8 +40,12 @@ func (r ConcurrencyResult) OpsPerSec() float64 { return float64(r.Calls) / r.Ela
 // MeasureConcurrency runs calls Slack Set calls for every contender (the
 // floor, the SDK, client-go, each with its default HTTP client settings)
 // at each number of goroutines, rounds times, alternating contenders so
-// that a slower moment of the machine hits them all.
-func MeasureConcurrency(ctx context.Context, calls, rounds int, goroutines []int) ([]ConcurrencyResult, error) {
+// that a slower moment of the machine hits them all. Each run repeats its
+// calls with the same client until it has lasted at least minDuration, so
+// that the throughput is measured over more than the few hundred
+// milliseconds 2,000 calls take; its connections are counted over the
+// whole run.
+func MeasureConcurrency(ctx context.Context, calls, rounds int, goroutines []int, minDuration time.Duration) ([]ConcurrencyResult, error) {
 	srv, err := newCountingServer(calls)
 	if err != nil {
 		return nil, err
@@ -59,13 +66,23 @@ func MeasureConcurrency(ctx context.Context, calls, rounds int, goroutines []int
 					return nil, err
 				}
 				srv.reset()
-				d, failed, firstErr := runCalls(ctx, c.SlackSet, calls, g)
+				var (
+					d, failed, firstErr = runCalls(ctx, c.SlackSet, calls, g)
+					made                = calls
+				)
+				for d < minDuration && failed == 0 {
+					more, f, err := runCalls(ctx, c.SlackSet, calls, g)
+					d, failed, firstErr, made = d+more, failed+f, err, made+calls
+				}
+				// Throughput is kept as the time 'calls' calls took.
+				d = time.Duration(float64(d) * float64(calls) / float64(made))
 				k := key{name, g}
 				r := results[k]
 				if r == nil {
 					r = &ConcurrencyResult{Contender: name, Goroutines: g, Calls: calls}
 					results[k] = r
 				}
+				r.Made += int64(made)
 				conns := srv.conns.Load()
 				r.Conns = max(r.Conns, conns)
 				r.ConnsPerRound = append(r.ConnsPerRound, conns)

@@ -22,10 +22,15 @@ type Contender struct {
 	SlackGet func(ctx context.Context, project string) error
 	SlackSet func(ctx context.Context, project string) error
 	JiraSet  func(ctx context.Context, project string) error
+	// List lists the project's active integrations (ListSize of them).
+	List func(ctx context.Context, project string) error
 }
 
 // The contenders' names, as the table prints them.
 const (
+	// Limit is the bare http.Client round trip and the read of the
+	// answer's body, nothing decoded: what no client can go below.
+	Limit = "limit"
 	Floor = "floor"
 	SDK   = "SDK"
 	// SDKCapped is the SDK with WithMaxConnections set to the number of
@@ -52,8 +57,17 @@ func (c *Contender) call(name string) func(context.Context, string) error {
 		return c.SlackGet
 	case SlackSet:
 		return c.SlackSet
+	case List:
+		return c.List
 	}
 	return c.JiraSet
+}
+
+func checkList(n int) error {
+	if n != ListSize {
+		return fmt.Errorf("%w: %d integrations listed, want %d", errWrongAnswer, n, ListSize)
+	}
+	return nil
 }
 
 var errWrongAnswer = errors.New("the answer is not the integration asked for")
@@ -65,20 +79,25 @@ func checkSlug(got, want string) error {
 	return nil
 }
 
-// NewFloor returns the hand-written net/http contender. baseURL is the
-// server, such as https://gitlab.example.com.
-func NewFloor(baseURL string, hc *http.Client) *Contender {
-	f := &floorClient{base: strings.TrimRight(baseURL, "/") + "/api/v4", token: Token, hc: hc}
-	slack := &floorSlackOptions{
+// What the floor (and the limit, encoded once) sends.
+var (
+	floorSlackSettings = &floorSlackOptions{
 		Webhook: slackWebhook, Username: ptr("GitLab"), Channel: ptr("#deploys"),
 		NotifyOnlyBrokenPipelines: ptr(true), BranchesToBeNotified: ptr("default_and_protected"),
 		PushEvents: ptr(true), MergeRequestsEvents: ptr(true), PipelineEvents: ptr(true),
 	}
-	jira := &floorJiraOptions{
+	floorJiraSettings = &floorJiraOptions{
 		URL: jiraURL, JiraAuthType: ptr(1), Username: ptr(jiraUser), Password: jiraPassword,
 		JiraIssueTransitionID: ptr(jiraTransIDs), ProjectKeys: []string{"WEB", "OPS"},
 		CommentOnEventEnabled: ptr(true), CommitEvents: ptr(true), MergeRequestsEvents: ptr(true),
 	}
+)
+
+// NewFloor returns the hand-written net/http contender. baseURL is the
+// server, such as https://gitlab.example.com.
+func NewFloor(baseURL string, hc *http.Client) *Contender {
+	f := &floorClient{base: strings.TrimRight(baseURL, "/") + "/api/v4", token: Token, hc: hc}
+	slack, jira := floorSlackSettings, floorJiraSettings
 	return &Contender{
 		Name: Floor,
 		SlackGet: func(ctx context.Context, project string) error {
@@ -101,6 +120,13 @@ func NewFloor(baseURL string, hc *http.Client) *Contender {
 				return err
 			}
 			return checkSlug(s.Slug, "jira")
+		},
+		List: func(ctx context.Context, project string) error {
+			l, err := f.list(ctx, project)
+			if err != nil {
+				return err
+			}
+			return checkList(len(l))
 		},
 	}
 }
@@ -152,6 +178,13 @@ func NewSDK(baseURL string, hc *http.Client, opts ...integrations.ClientOption) 
 			}
 			return checkSlug(s.Slug, "jira")
 		},
+		List: func(ctx context.Context, project string) error {
+			l, err := c.List(ctx, integrations.Project(project))
+			if err != nil {
+				return err
+			}
+			return checkList(len(l))
+		},
 	}, nil
 }
 
@@ -198,6 +231,13 @@ func NewClientGo(baseURL string, hc *http.Client) (*Contender, error) {
 				return err
 			}
 			return checkSlug(s.Slug, "jira")
+		},
+		List: func(ctx context.Context, project string) error {
+			l, _, err := c.Services.ListServices(project, gitlab.WithContext(ctx))
+			if err != nil {
+				return err
+			}
+			return checkList(len(l))
 		},
 	}, nil
 }

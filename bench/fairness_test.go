@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gitlabkit/integrations"
 	"github.com/stretchr/testify/assert"
@@ -40,7 +41,7 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	t.reqs = append(t.reqs, recorded{req.Method, req.URL.EscapedPath(), req.Header.Clone(), body})
 	t.mu.Unlock()
 	req.Body = nil
-	return memoryTransport{}.RoundTrip(req)
+	return memoryTransport{LengthExact}.RoundTrip(req)
 }
 
 func (t *recordingTransport) last(tb testing.TB) recorded {
@@ -93,7 +94,7 @@ func TestContendersSendTheSameRequests(t *testing.T) {
 // floor and the SDK and compares every field.
 func TestContendersDecodeTheSameAnswer(t *testing.T) {
 	ctx := context.Background()
-	hc := newMemoryClient()
+	hc := newMemoryClient(LengthExact)
 	f := &floorClient{base: "https://gitlab.example.com/api/v4", token: Token, hc: hc}
 	c, err := integrations.NewClient(Token, integrations.WithBaseURL("https://gitlab.example.com"), integrations.WithHTTPClient(hc))
 	require.NoError(t, err)
@@ -138,7 +139,7 @@ func mustField(t *testing.T, body []byte, key string) json.RawMessage {
 // small scale, so that CI knows they work without paying their time.
 func TestMeasurementsRun(t *testing.T) {
 	ctx := context.Background()
-	conc, err := MeasureConcurrency(ctx, 40, 1, []int{1, 4})
+	conc, err := MeasureConcurrency(ctx, 40, 1, []int{1, 4}, 0)
 	require.NoError(t, err)
 	require.Len(t, conc, 8, "4 contenders at 2 concurrencies")
 	for _, r := range conc {
@@ -156,4 +157,27 @@ func TestMeasurementsRun(t *testing.T) {
 	assert.NoError(t, rl.Err)
 	assert.Zero(t, rl.Failed)
 	assert.GreaterOrEqual(t, rl.Requests, int64(30))
+}
+
+// TestClientCPURuns runs the client-CPU measurement on a tiny scale: the
+// child server starts, answers and reports its CPU.
+func TestClientCPURuns(t *testing.T) {
+	res, err := MeasureClientCPU(context.Background(), 20, 2, 1)
+	require.NoError(t, err)
+	require.Len(t, res, 3)
+	for _, r := range res {
+		assert.NoError(t, r.Err, r.Contender)
+		assert.Zero(t, r.Failed, r.Contender)
+		assert.Positive(t, r.ClientCPU, r.Contender)
+		assert.Positive(t, r.Conns, r.Contender)
+	}
+}
+
+// TestRateLimitIdeal: a run that starts at a window's start needs one
+// window less than calls / rate.
+func TestRateLimitIdeal(t *testing.T) {
+	assert.Equal(t, 9*time.Second, RateLimitResult{Calls: 2000, PerSecond: 200}.Ideal())
+	assert.Equal(t, 10*time.Second, RateLimitResult{Calls: 2001, PerSecond: 200}.Ideal())
+	assert.Zero(t, RateLimitResult{Calls: 30, PerSecond: 1000}.Ideal())
+	assert.Zero(t, RateLimitResult{Calls: 30, PerSecond: 1000, Elapsed: time.Second}.Ratio())
 }

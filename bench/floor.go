@@ -192,6 +192,11 @@ func (f *floorClient) jiraSet(ctx context.Context, project string, o *floorJiraO
 	return out, f.do(ctx, http.MethodPut, "/projects/"+url.PathEscape(project)+"/integrations/jira", o, out)
 }
 
+func (f *floorClient) list(ctx context.Context, project string) ([]floorIntegration, error) {
+	var out []floorIntegration
+	return out, f.do(ctx, http.MethodGet, "/projects/"+url.PathEscape(project)+"/integrations", nil, &out)
+}
+
 // do sends one request and decodes a 2xx answer into out.
 func (f *floorClient) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader

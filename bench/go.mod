@@ -1,9 +1,10 @@
 module github.com/gitlabkit/integrations/bench
 
-go 1.25.0
+go 1.26
 
 require (
 	github.com/gitlabkit/integrations v0.0.0
+	github.com/go-json-experiment/json v1.27.2
 	github.com/stretchr/testify v1.12.1
 	gitlab.com/gitlab-org/api/client-go v1.46.0
 )

@@ -10,11 +10,12 @@ import (
 // for its path, so that a benchmark measures the client and nothing else.
 // It does what a real transport does with a request's body (reads it to the
 // end and closes it) and hands every client the same bytes and a fresh
-// header, so the three contenders get exactly the same work.
-type memoryTransport struct{}
+// header, so the contenders get exactly the same work. length is how the
+// answer gives its length (LengthExact, LengthZero, LengthUnknown).
+type memoryTransport struct{ length string }
 
 // RoundTrip answers req with its canned integration, or 404.
-func (memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 		_ = req.Body.Close()
@@ -24,19 +25,28 @@ func (memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		status, statusLine = http.StatusNotFound, "404 Not Found"
 	}
+	header, length := answer.header, int64(len(answer.body))
+	switch t.length {
+	case LengthZero:
+		header, length = answer.headerNoLength, 0
+	case LengthUnknown:
+		header, length = answer.headerNoLength, -1
+	}
 	return &http.Response{
 		Status:        statusLine,
 		StatusCode:    status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        answer.header.Clone(),
+		Header:        header.Clone(),
 		Body:          io.NopCloser(bytes.NewReader(answer.body)),
-		ContentLength: int64(len(answer.body)),
+		ContentLength: length,
 		Request:       req,
 	}, nil
 }
 
 // newMemoryClient returns an HTTP client whose every request is answered by
-// memoryTransport.
-func newMemoryClient() *http.Client { return &http.Client{Transport: memoryTransport{}} }
+// memoryTransport with the given length mode.
+func newMemoryClient(length string) *http.Client {
+	return &http.Client{Transport: memoryTransport{length}}
+}

@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/gitlabkit/integrations"
 )
 
 // The canned answers every contender decodes: what GitLab sends for a Slack
@@ -46,12 +49,55 @@ var (
 		`"jira_allowed_statuses_as_string":"","comment_on_event_enabled":true}}`)
 )
 
+// listBody is a project's list of its 49 active integrations, as GitLab
+// sends it (no properties), each a different integration of the catalog.
+var listBody = func() []byte {
+	var b strings.Builder
+	b.WriteByte('[')
+	n := 0
+	for _, info := range integrations.Catalog() {
+		if !info.Project || info.RemovedIn != "" || n == ListSize {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":%d,"title":%q,"slug":%q,"created_at":"2024-03-11T09:12:44.310Z",`+
+			`"updated_at":"2025-01-08T16:40:02.118Z","active":true,"commit_events":true,"push_events":true,`+
+			`"issues_events":true,"incident_events":false,"alert_events":true,"confidential_issues_events":true,`+
+			`"merge_requests_events":true,"tag_push_events":true,"deployment_events":false,"note_events":false,`+
+			`"confidential_note_events":true,"pipeline_events":true,"wiki_page_events":true,"job_events":true,`+
+			`"comment_on_event_enabled":true,"inherited":false,"vulnerability_events":false}`,
+			18400+n, info.Title, info.Slug)
+		n++
+	}
+	b.WriteByte(']')
+	if n != ListSize {
+		panic(fmt.Sprintf("the catalog has %d current project integrations, the list needs %d", n, ListSize))
+	}
+	return []byte(b.String())
+}()
+
+// ListSize is how many active integrations the listed project has.
+const ListSize = 49
+
+// How an answer gives its length. Go's transport reports an unknown length
+// (-1) for a chunked answer and whenever it un-gzips one, as it does for
+// GitLab's usual gzipped answers; a test double or hand-made
+// http.Response often leaves ContentLength 0 with a body behind it.
+const (
+	LengthExact   = "exact"
+	LengthZero    = "zero"
+	LengthUnknown = "unknown"
+)
+
 // answerHeader is the header GitLab (self-managed, no throttle configured)
 // sends with a JSON answer. Throttled servers add RateLimit-*; they are left
 // out here because client-go then starts pacing itself, which would turn a
-// cost measurement into a rate-limit one.
+// cost measurement into a rate-limit one. A negative contentLength leaves
+// Content-Length out.
 func answerHeader(contentLength int) http.Header {
-	return http.Header{
+	h := http.Header{
 		"Cache-Control":          {"max-age=0, private, must-revalidate"},
 		"Content-Type":           {"application/json"},
 		"Content-Length":         {strconv.Itoa(contentLength)},
@@ -64,29 +110,42 @@ func answerHeader(contentLength int) http.Header {
 		"X-Runtime":              {"0.041873"},
 		"Referrer-Policy":        {"strict-origin-when-cross-origin"},
 	}
+	if contentLength < 0 {
+		delete(h, "Content-Length")
+	}
+	return h
 }
 
-// cannedAnswer is one answer: its body and the header sent with it.
+// cannedAnswer is one answer: its body and the header sent with it (with
+// Content-Length, and without it for the other length modes).
 type cannedAnswer struct {
-	body   []byte
-	header http.Header
+	body           []byte
+	header         http.Header
+	headerNoLength http.Header
+}
+
+func newAnswer(body []byte) cannedAnswer {
+	return cannedAnswer{body, answerHeader(len(body)), answerHeader(-1)}
 }
 
 var (
-	slackAnswer    = cannedAnswer{slackBody, answerHeader(len(slackBody))}
-	jiraAnswer     = cannedAnswer{jiraBody, answerHeader(len(jiraBody))}
-	notFoundAnswer = cannedAnswer{[]byte(`{"message":"404 Not Found"}`), answerHeader(27)}
+	slackAnswer    = newAnswer(slackBody)
+	jiraAnswer     = newAnswer(jiraBody)
+	listAnswer     = newAnswer(listBody)
+	notFoundAnswer = newAnswer([]byte(`{"message":"404 Not Found"}`))
 )
 
 // answerFor returns the canned answer for a request path: the Slack or the
 // Jira integration, whatever the project and the client's path style
-// (/integrations/ or client-go's legacy /services/).
+// (/integrations/ or client-go's legacy /services/), or the list.
 func answerFor(path string) (cannedAnswer, bool) {
 	switch {
 	case strings.HasSuffix(path, "/slack"):
 		return slackAnswer, true
 	case strings.HasSuffix(path, "/jira"):
 		return jiraAnswer, true
+	case strings.HasSuffix(path, "/integrations"), strings.HasSuffix(path, "/services"):
+		return listAnswer, true
 	}
 	return notFoundAnswer, false
 }

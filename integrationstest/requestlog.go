@@ -74,6 +74,11 @@ func (r *Request) size() int {
 	return n
 }
 
+// on reports whether the log keeps anything (WithRequestLogLimit(0) and
+// WithRequestLogBytes(0) turn it off). The bounds are set before the server
+// starts and never change.
+func (l *requestLog) on() bool { return l.limit > 0 && l.maxBytes > 0 }
+
 func (l *requestLog) add(r Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -27,21 +27,27 @@ import (
 )
 
 func main() {
+	bench.ServeIfChild() // the loopback server runs as a child of this binary
 	var cfg config
 	flag.IntVar(&cfg.rounds, "rounds", 5, "runs of each per-call benchmark (the median is reported)")
-	flag.DurationVar(&cfg.benchtime, "benchtime", 300*time.Millisecond, "duration of each per-call benchmark run")
+	flag.DurationVar(&cfg.benchtime, "benchtime", 200*time.Millisecond, "duration of each per-call benchmark run")
 	flag.IntVar(&cfg.calls, "calls", 2000, "calls per concurrency measurement")
 	flag.StringVar(&cfg.goroutines, "goroutines", "1,8,32", "goroutine counts of the concurrency measurement")
 	flag.IntVar(&cfg.concRounds, "conc-rounds", 3, "runs of each concurrency measurement (the median is reported)")
+	flag.DurationVar(&cfg.concMin, "conc-min", time.Second, "shortest concurrency run (its calls are repeated until then)")
 	flag.BoolVar(&cfg.rateLimit, "ratelimit", true, "run the rate-limit measurement (about 20 s)")
 	flag.IntVar(&cfg.rlCalls, "rl-calls", 2000, "calls of the rate-limit measurement")
 	flag.IntVar(&cfg.rlGoroutines, "rl-goroutines", 32, "goroutines of the rate-limit measurement")
 	flag.IntVar(&cfg.rlRate, "rl-rate", 200, "requests a second the rate-limited server allows")
+	flag.IntVar(&cfg.fleetCalls, "fleet-calls", 10000, "Slack Set calls of the client-CPU measurement")
+	flag.IntVar(&cfg.fleetGoroutines, "fleet-goroutines", 32, "goroutines of the client-CPU measurement")
+	flag.IntVar(&cfg.fleetRounds, "fleet-rounds", 3, "runs of the client-CPU measurement (the least CPU is kept)")
 	quick := flag.Bool("quick", false, "a short run: 1 round, 100ms benchmarks, 500 calls, no rate limit")
 	testing.Init() // registers test.benchtime, which testing.Benchmark reads
 	flag.Parse()
 	if *quick {
-		cfg.rounds, cfg.benchtime, cfg.calls, cfg.concRounds, cfg.rateLimit = 1, 100*time.Millisecond, 500, 1, false
+		cfg.rounds, cfg.benchtime, cfg.calls, cfg.concRounds, cfg.concMin, cfg.rateLimit = 1, 50*time.Millisecond, 500, 1, 0, false
+		cfg.fleetCalls, cfg.fleetRounds = 1000, 1
 	}
 	if err := run(context.Background(), os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
@@ -53,9 +59,12 @@ type config struct {
 	rounds                        int
 	benchtime                     time.Duration
 	calls, concRounds             int
+	concMin                       time.Duration
 	goroutines                    string
 	rateLimit                     bool
 	rlCalls, rlGoroutines, rlRate int
+	fleetCalls, fleetGoroutines   int
+	fleetRounds                   int
 }
 
 func run(ctx context.Context, w io.Writer, cfg config) error {
@@ -75,7 +84,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	}
 	printPerCall(w, cfg, perCall)
 
-	conc, err := bench.MeasureConcurrency(ctx, cfg.calls, cfg.concRounds, goroutines)
+	conc, err := bench.MeasureConcurrency(ctx, cfg.calls, cfg.concRounds, goroutines, cfg.concMin)
 	if err != nil {
 		return err
 	}
@@ -98,7 +107,19 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		}
 		printRateLimit(w, limited)
 	}
-	printTargets(w, perCall, conc, limited)
+	fleet, err := bench.MeasureClientCPU(ctx, cfg.fleetCalls, cfg.fleetGoroutines, cfg.fleetRounds)
+	if err != nil {
+		return err
+	}
+	printFleet(w, cfg, fleet)
+	catalog := measureCatalog(cfg)
+	printCatalog(w, catalog)
+	bound, err := measureBound(cfg)
+	if err != nil {
+		return err
+	}
+	printBound(w, bound)
+	printTargets(w, perCall, conc, limited, fleet, catalog, bound)
 	return nil
 }
 
@@ -148,10 +169,10 @@ func medianOf[T any](xs []T, f func(T) float64) float64 {
 	return vals[len(vals)/2]
 }
 
-// floorOf finds the floor's result for the same transport and call.
-func floorOf(results []perCallResult, r perCallResult) perCallResult {
+// of finds contender's result for the same transport, call and length.
+func of(results []perCallResult, r perCallResult, contender string) perCallResult {
 	for _, f := range results {
-		if f.Transport == r.Transport && f.Call == r.Call && f.Contender == bench.Floor {
+		if f.Transport == r.Transport && f.Call == r.Call && f.Length == r.Length && f.Contender == contender {
 			return f
 		}
 	}
@@ -159,16 +180,23 @@ func floorOf(results []perCallResult, r perCallResult) perCallResult {
 }
 
 func printPerCall(w io.Writer, cfg config, results []perCallResult) {
-	fmt.Fprintf(w, "1. Per call: median of %d runs of %s each (go test -bench semantics, b.Loop); × is the ratio to the floor\n\n", cfg.rounds, cfg.benchtime)
-	fmt.Fprintf(w, "%-9s %-10s %-10s %10s %7s %8s %10s %7s\n", "transport", "call", "contender", "ns/op", "×floor", "B/op", "allocs/op", "×floor")
+	fmt.Fprintf(w, "1. Per call: median of %d runs of %s each (go test -bench semantics, b.Loop);\n", cfg.rounds, cfg.benchtime)
+	fmt.Fprintf(w, "   length: how the answer gives its length (exact Content-Length, 0 with a body, unknown -1: chunked or un-gzipped);\n")
+	fmt.Fprintf(w, "   limit: bare http.Client round trip + body read, nothing encoded or decoded; × are ratios to the floor and to the limit;\n")
+	fmt.Fprintf(w, "   loopback: the server runs in a child process, so B/op and allocs/op are the client's alone\n\n")
+	fmt.Fprintf(w, "%-9s %-10s %-8s %-10s %10s %7s %7s %8s %7s %7s %7s\n", "transport", "call", "length", "contender", "ns/op", "×floor", "×limit", "B/op", "allocs", "×floor", "×limit")
 	for i, r := range results {
-		f := floorOf(results, r)
-		transport, call := r.Transport, r.Call
+		f, l := of(results, r, bench.Floor), of(results, r, bench.Limit)
+		transport, call, length := r.Transport, r.Call, r.Length
 		if i > 0 && results[i-1].Transport == r.Transport && results[i-1].Call == r.Call {
 			transport, call = "", ""
+			if results[i-1].Length == r.Length {
+				length = ""
+			}
 		}
-		fmt.Fprintf(w, "%-9s %-10s %-10s %10s %6.2f× %8s %10.0f %6.2f×\n", transport, call, r.Contender,
-			thousands(r.nsPerOp), r.nsPerOp/f.nsPerOp, thousands(r.bytesPerOp), r.allocsPerOp, r.allocsPerOp/f.allocsPerOp)
+		fmt.Fprintf(w, "%-9s %-10s %-8s %-10s %10s %6.2f× %6.2f× %8s %7.0f %6.2f× %6.2f×\n", transport, call, length, r.Contender,
+			thousands(r.nsPerOp), r.nsPerOp/f.nsPerOp, r.nsPerOp/l.nsPerOp, thousands(r.bytesPerOp), r.allocsPerOp,
+			r.allocsPerOp/f.allocsPerOp, r.allocsPerOp/l.allocsPerOp)
 	}
 	fmt.Fprintln(w)
 }
@@ -202,10 +230,11 @@ func printRateLimit(w io.Writer, results []bench.RateLimitResult) {
 	r0 := results[0]
 	fmt.Fprintf(w, "3. Rate limit: %d Slack Set calls from %d goroutines, one SDK client, integrationstest allowing %d requests/s\n",
 		r0.Calls, r0.Goroutines, r0.PerSecond)
-	fmt.Fprintf(w, "   (fixed one-second windows, 429 + Retry-After beyond); ideal wall time %s\n\n", r0.Ideal())
+	fmt.Fprintf(w, "   (fixed one-second windows, 429 + Retry-After beyond); ideal wall time %s (the run starts at a window's start:\n", r0.Ideal())
+	fmt.Fprintf(w, "   the last window's calls go at its start, one window short of calls / rate)\n\n")
 	fmt.Fprintf(w, "%-24s %9s %7s %9s %6s %8s %7s\n", "SDK client", "wall", "×ideal", "requests", "429s", "429 %", "failed")
 	for _, r := range results {
-		fmt.Fprintf(w, "%-24s %8.2fs %6.2f× %9d %6d %7.2f%% %7d\n", r.Name, r.Elapsed.Seconds(), r.Elapsed.Seconds()/r.Ideal().Seconds(),
+		fmt.Fprintf(w, "%-24s %8.2fs %6.2f× %9d %6d %7.2f%% %7d\n", r.Name, r.Elapsed.Seconds(), r.Ratio(),
 			r.Requests, r.TooMany, 100*float64(r.TooMany)/float64(max(r.Requests, 1)), r.Failed)
 		if r.Err != nil {
 			fmt.Fprintf(w, "    first error: %v\n", r.Err)
@@ -215,27 +244,21 @@ func printRateLimit(w io.Writer, results []bench.RateLimitResult) {
 }
 
 // printTargets checks the targets against the figures above.
-func printTargets(w io.Writer, perCall []perCallResult, conc []bench.ConcurrencyResult, limited []bench.RateLimitResult) {
+func printTargets(w io.Writer, perCall []perCallResult, conc []bench.ConcurrencyResult, limited []bench.RateLimitResult, fleet []bench.CPUResult, catalog []catalogResult, bound []catalogResult) {
 	fmt.Fprintln(w, "Targets")
 	for _, r := range perCall {
-		if r.Transport != bench.Memory || r.Contender == bench.Floor {
+		if r.Transport != bench.Memory || r.Contender != bench.SDK {
 			continue
 		}
-		f := floorOf(perCall, r)
-		switch r.Contender {
-		case bench.SDK:
-			ns, allocs := r.nsPerOp/f.nsPerOp, r.allocsPerOp/f.allocsPerOp
-			verdict(w, ns <= 1.10 && allocs <= 1.15, "SDK %s in memory: %.2f× the floor's ns/op (≤ 1.10×), %.2f× its allocs/op (≤ 1.15×)", r.Call, ns, allocs)
-		case bench.ClientGo:
-			var sdk perCallResult
-			for _, s := range perCall {
-				if s.Transport == r.Transport && s.Call == r.Call && s.Contender == bench.SDK {
-					sdk = s
-				}
-			}
-			verdict(w, sdk.nsPerOp < r.nsPerOp && sdk.allocsPerOp < r.allocsPerOp,
-				"SDK %s faster than client-go: %s vs %s ns/op, %.0f vs %.0f allocs/op", r.Call, thousands(sdk.nsPerOp), thousands(r.nsPerOp), sdk.allocsPerOp, r.allocsPerOp)
+		f := of(perCall, r, bench.Floor)
+		ns, allocs := r.nsPerOp/f.nsPerOp, r.allocsPerOp/f.allocsPerOp
+		if r.Call == bench.List {
+			verdict(w, ns <= 1 && allocs <= 1, "SDK List of %d, %s length, in memory: %.2f× the floor's ns/op, %.2f× its allocs/op (%.0f vs %.0f; both ≤ 1×)",
+				bench.ListSize, r.Length, ns, allocs, r.allocsPerOp, f.allocsPerOp)
+			continue
 		}
+		verdict(w, ns <= 0.60 && r.allocsPerOp <= 24, "SDK %s, %s length, in memory: %.0f allocs/op (≤ 24), %.2f× the floor's ns/op (≤ 0.60×)",
+			r.Call, r.Length, r.allocsPerOp, ns)
 	}
 	for _, r := range conc {
 		if r.Contender == bench.SDK || r.Contender == bench.SDKCapped {
@@ -244,15 +267,104 @@ func printTargets(w io.Writer, perCall []perCallResult, conc []bench.Concurrency
 		}
 	}
 	for _, r := range limited {
-		ratio := r.Elapsed.Seconds() / r.Ideal().Seconds()
 		share := float64(r.TooMany) / float64(max(r.Requests, 1))
 		if strings.Contains(r.Name, "Adaptive") {
-			verdict(w, ratio <= 1.10 && share < 0.01 && r.Failed == 0,
-				"rate limit, %s: %.2f× the ideal time (≤ 1.10×), %.2f%% answered 429 (< 1%%), %d failed calls", r.Name, ratio, 100*share, r.Failed)
+			verdict(w, r.Ratio() <= 1.10 && share < 0.01 && r.Failed == 0,
+				"rate limit, %s: %.2f× the achievable ideal (≤ 1.10×), %.2f%% answered 429 (< 1%%), %d failed calls", r.Name, r.Ratio(), 100*share, r.Failed)
 		} else {
-			verdict(w, r.Failed == 0, "rate limit, %s: %d failed calls (%.2f× the ideal time, %.2f%% answered 429)", r.Name, r.Failed, ratio, 100*share)
+			verdict(w, r.Failed == 0, "rate limit, %s: %d failed calls (%.2f× the achievable ideal, %.2f%% answered 429)", r.Name, r.Failed, r.Ratio(), 100*share)
 		}
 	}
+	var sdk, cg bench.CPUResult
+	for _, r := range fleet {
+		switch r.Contender {
+		case bench.SDK:
+			sdk = r
+		case bench.ClientGo:
+			cg = r
+		}
+	}
+	ratio := sdk.ClientCPUPerCall().Seconds() / cg.ClientCPUPerCall().Seconds()
+	verdict(w, ratio <= 0.7 && sdk.Failed == 0, "fleet: %d Slack Sets on %d goroutines, SDK client CPU %s a call, %.2f× client-go's %s (≤ 0.70×), %d failed",
+		sdk.Calls, sdk.Goroutines, sdk.ClientCPUPerCall().Round(100*time.Nanosecond), ratio, cg.ClientCPUPerCall().Round(100*time.Nanosecond), sdk.Failed)
+	c, first, last := catalog[0], catalog[1], catalog[2]
+	verdict(w, c.allocs <= 8, "Catalog(): %.0f allocations a call (flat: ≤ 8, whatever the number of integrations), %s ns", c.allocs, thousands(c.ns))
+	verdict(w, last.ns <= 1.5*first.ns && last.allocs == first.allocs,
+		"Lookup: the last slug %s ns and %.0f allocs, the first %s ns and %.0f allocs (flat: ≤ 1.5× and the same)", thousands(last.ns), last.allocs, thousands(first.ns), first.allocs)
+	own, none, timeout := bound[0], bound[1], bound[2]
+	cost, timeoutCost := own.allocs-none.allocs, timeout.allocs-none.allocs
+	verdict(w, cost <= 4 && cost < timeoutCost,
+		"default request bound: %.0f allocations a call (≤ 4; http.Client.Timeout: %.0f), a server that never answers fails at the bound (TestDefaultRequestTimeout)", cost, timeoutCost)
+}
+
+func measureBound(cfg config) ([]catalogResult, error) {
+	cases, stop, err := bench.BoundCases()
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	runs := make([][]testing.BenchmarkResult, len(cases))
+	for range cfg.rounds {
+		for i, c := range cases {
+			runs[i] = append(runs[i], testing.Benchmark(c.Run))
+		}
+	}
+	var out []catalogResult
+	for i, c := range cases {
+		out = append(out, catalogResult{c.Name,
+			medianOf(runs[i], func(r testing.BenchmarkResult) float64 { return float64(r.T) / float64(max(r.N, 1)) }),
+			medianOf(runs[i], func(r testing.BenchmarkResult) float64 { return float64(r.AllocsPerOp()) })})
+	}
+	return out, nil
+}
+
+func printBound(w io.Writer, results []catalogResult) {
+	fmt.Fprintf(w, "6. Default request bound: Slack Get over loopback (server in a child process), median\n\n%-28s %10s %7s\n", "client", "ns/op", "allocs")
+	for _, r := range results {
+		fmt.Fprintf(w, "%-28s %10s %7.0f\n", r.name, thousands(r.ns), r.allocs)
+	}
+	fmt.Fprintln(w)
+}
+
+func printFleet(w io.Writer, cfg config, results []bench.CPUResult) {
+	fmt.Fprintf(w, "4. Fleet: %d Slack Set calls from %d goroutines, one client, integrationstest in a child process on loopback;\n", cfg.fleetCalls, cfg.fleetGoroutines)
+	fmt.Fprintf(w, "   client CPU = this process's user+system time (getrusage) over the run, server CPU the child's; least client CPU of %d runs\n\n", cfg.fleetRounds)
+	fmt.Fprintf(w, "%-10s %9s %12s %12s %10s %6s %6s\n", "contender", "wall", "client CPU/call", "server/call", "client B/call", "conns", "failed")
+	for _, r := range results {
+		fmt.Fprintf(w, "%-10s %8.2fs %15s %12s %13s %6d %6d\n", r.Contender, r.Elapsed.Seconds(), r.ClientCPUPerCall().Round(100*time.Nanosecond),
+			(r.ServerCPU / time.Duration(r.Calls)).Round(100*time.Nanosecond), thousands(float64(r.ClientAllocBytes)/float64(r.Calls)), r.Conns, r.Failed)
+		if r.Err != nil {
+			fmt.Fprintf(w, "           first error: %v\n", r.Err)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+type catalogResult struct {
+	name       string
+	ns, allocs float64
+}
+
+func measureCatalog(cfg config) []catalogResult {
+	var out []catalogResult
+	for _, c := range bench.CatalogCases() {
+		var runs []testing.BenchmarkResult
+		for range cfg.rounds {
+			runs = append(runs, testing.Benchmark(c.Run))
+		}
+		out = append(out, catalogResult{c.Name,
+			medianOf(runs, func(r testing.BenchmarkResult) float64 { return float64(r.T) / float64(max(r.N, 1)) }),
+			medianOf(runs, func(r testing.BenchmarkResult) float64 { return float64(r.AllocsPerOp()) })})
+	}
+	return out
+}
+
+func printCatalog(w io.Writer, results []catalogResult) {
+	fmt.Fprintf(w, "5. Catalog (median)\n\n%-28s %10s %7s\n", "call", "ns/op", "allocs")
+	for _, r := range results {
+		fmt.Fprintf(w, "%-28s %10s %7.0f\n", r.name, thousands(r.ns), r.allocs)
+	}
+	fmt.Fprintln(w)
 }
 
 func verdict(w io.Writer, ok bool, format string, args ...any) {
