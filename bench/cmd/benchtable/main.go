@@ -2,7 +2,8 @@
 // net/http + encoding/json) and client-go, and prints one table: the cost
 // of one call (in memory and over loopback), the throughput and TCP
 // connections of one client on 1, 8 and 32 goroutines, and a batch of calls
-// against a rate-limited GitLab with and without the adaptive limiter.
+// against a rate-limited GitLab with and without the adaptive limiter, and
+// a fleet plan and apply over 10,000 projects (-spec-projects).
 //
 //	cd bench && go run ./cmd/benchtable
 //
@@ -42,12 +43,14 @@ func main() {
 	flag.IntVar(&cfg.fleetCalls, "fleet-calls", 10000, "Slack Set calls of the client-CPU measurement")
 	flag.IntVar(&cfg.fleetGoroutines, "fleet-goroutines", 32, "goroutines of the client-CPU measurement")
 	flag.IntVar(&cfg.fleetRounds, "fleet-rounds", 3, "runs of the client-CPU measurement (the least CPU is kept)")
+	flag.IntVar(&cfg.specProjects, "spec-projects", 10000, "projects of the fleet plan-and-apply measurement (0: leave it out)")
+	flag.IntVar(&cfg.specRate, "spec-rate", 1000, "requests a second the server of the plan-and-apply measurement allows")
 	quick := flag.Bool("quick", false, "a short run: 1 round, 100ms benchmarks, 500 calls, no rate limit")
 	testing.Init() // registers test.benchtime, which testing.Benchmark reads
 	flag.Parse()
 	if *quick {
 		cfg.rounds, cfg.benchtime, cfg.calls, cfg.concRounds, cfg.concMin, cfg.rateLimit = 1, 50*time.Millisecond, 500, 1, 0, false
-		cfg.fleetCalls, cfg.fleetRounds = 1000, 1
+		cfg.fleetCalls, cfg.fleetRounds, cfg.specProjects = 1000, 1, 300
 	}
 	if err := run(context.Background(), os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
@@ -65,6 +68,7 @@ type config struct {
 	rlCalls, rlGoroutines, rlRate int
 	fleetCalls, fleetGoroutines   int
 	fleetRounds                   int
+	specProjects, specRate        int
 }
 
 func run(ctx context.Context, w io.Writer, cfg config) error {
@@ -112,6 +116,13 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		return err
 	}
 	printFleet(w, cfg, fleet)
+	var spec []bench.FleetResult
+	if cfg.specProjects > 0 {
+		if spec, err = bench.MeasureFleet(ctx, cfg.specProjects, cfg.specRate); err != nil {
+			return err
+		}
+		printFleetSpec(w, spec)
+	}
 	catalog := measureCatalog(cfg)
 	printCatalog(w, catalog)
 	bound, err := measureBound(cfg)
@@ -120,7 +131,28 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	}
 	printBound(w, bound)
 	printTargets(w, perCall, conc, limited, fleet, catalog, bound)
+	for _, r := range spec {
+		ratio := r.Elapsed.Seconds() / r.Ideal().Seconds()
+		perProject := float64(r.Requests) / float64(r.Projects)
+		verdict(w, ratio <= 1.10 && r.Failed == 0 && r.TooMany == 0 && r.PeakHeap < 200<<20 && (r.Phase != "plan" || perProject <= 4.05),
+			"fleet %s over %d projects × 3 integrations at %d/s: %.2f× requests/R (≤ 1.10×), %.2f requests a project%s, %d failed, %d answered 429, peak heap %.0f MiB (< 200)",
+			r.Phase, r.Projects, r.PerSecond, ratio, perProject, map[bool]string{true: " (≤ 1 + 3 + the group's pages)", false: ""}[r.Phase == "plan"],
+			r.Failed, r.TooMany, float64(r.PeakHeap)/(1<<20))
+	}
 	return nil
+}
+
+// printFleetSpec prints the plan-and-apply measurement of package fleet.
+func printFleetSpec(w io.Writer, results []bench.FleetResult) {
+	fmt.Fprintln(w, "5. Fleet spec: apply then plan of Slack, Emails on push and Jira on every project of a group, against a rate-limited in-memory GitLab")
+	fmt.Fprintln(w, "   (adaptive limiter, fleet's default concurrency of 8; ideal = requests / R; peak heap includes the in-process GitLab)")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "   %-6s %9s %9s %9s %9s %8s %6s %10s\n", "phase", "projects", "requests", "wall", "ideal", "×ideal", "429s", "peak heap")
+	for _, r := range results {
+		fmt.Fprintf(w, "   %-6s %9d %9d %9s %9s %7.2f× %6d %7.0f MiB\n", r.Phase, r.Projects, r.Requests,
+			r.Elapsed.Round(10*time.Millisecond), r.Ideal().Round(10*time.Millisecond), r.Elapsed.Seconds()/r.Ideal().Seconds(), r.TooMany, float64(r.PeakHeap)/(1<<20))
+	}
+	fmt.Fprintln(w)
 }
 
 // perCallResult is the median of one per-call case's runs.
@@ -319,7 +351,7 @@ func measureBound(cfg config) ([]catalogResult, error) {
 }
 
 func printBound(w io.Writer, results []catalogResult) {
-	fmt.Fprintf(w, "6. Default request bound: Slack Get over loopback (server in a child process), median\n\n%-28s %10s %7s\n", "client", "ns/op", "allocs")
+	fmt.Fprintf(w, "7. Default request bound: Slack Get over loopback (server in a child process), median\n\n%-28s %10s %7s\n", "client", "ns/op", "allocs")
 	for _, r := range results {
 		fmt.Fprintf(w, "%-28s %10s %7.0f\n", r.name, thousands(r.ns), r.allocs)
 	}
@@ -360,7 +392,7 @@ func measureCatalog(cfg config) []catalogResult {
 }
 
 func printCatalog(w io.Writer, results []catalogResult) {
-	fmt.Fprintf(w, "5. Catalog (median)\n\n%-28s %10s %7s\n", "call", "ns/op", "allocs")
+	fmt.Fprintf(w, "6. Catalog (median)\n\n%-28s %10s %7s\n", "call", "ns/op", "allocs")
 	for _, r := range results {
 		fmt.Fprintf(w, "%-28s %10s %7.0f\n", r.name, thousands(r.ns), r.allocs)
 	}
