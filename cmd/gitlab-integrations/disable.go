@@ -20,11 +20,7 @@ func newDisableCmd(root *rootOptions) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: slugCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := root.client()
-			if err != nil {
-				return err
-			}
-			d, err := c.Integration(args[0])
+			d, err := root.integration(args[0])
 			if err != nil {
 				return err
 			}

@@ -42,11 +42,7 @@ func newGetCmd(root *rootOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := root.client()
-			if err != nil {
-				return err
-			}
-			d, err := c.Integration(args[0])
+			d, err := root.integration(args[0])
 			if err != nil {
 				return err
 			}

@@ -159,6 +159,16 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	return c, nil
 }
 
+// integration connects and returns the by-slug service of the integration
+// a command names.
+func (o *rootOptions) integration(name string) (*integrations.DynamicService, error) {
+	c, err := o.client()
+	if err != nil {
+		return nil, err
+	}
+	return c.Integration(name)
+}
+
 // token reads the token from --token-file, else from GITLAB_TOKEN.
 func (o *rootOptions) token() (string, error) {
 	if o.tokenFile != "" {

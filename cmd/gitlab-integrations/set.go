@@ -39,11 +39,7 @@ at once and nothing is sent when there is one.`,
 			if err != nil {
 				return err
 			}
-			c, err := root.client()
-			if err != nil {
-				return err
-			}
-			d, err := c.Integration(args[0])
+			d, err := root.integration(args[0])
 			if err != nil {
 				return err
 			}
