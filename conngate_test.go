@@ -20,18 +20,7 @@ import (
 // even when dials are slow (a busy machine), the case where net/http's
 // dial for a request another connection served first ends up idle.
 func TestNoMoreConnectionsThanGoroutines(t *testing.T) {
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"id":1,"slug":"slack"}`))
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv, conns := connCountingServer(t)
 	c, err := NewClient(relToken, WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	gate := c.http.Transport.(answerReader).gate
@@ -60,7 +49,7 @@ func TestNoMoreConnectionsThanGoroutines(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	assert.LessOrEqual(t, conns.Load(), int32(goroutines))
+	assert.LessOrEqual(t, conns.Load(), int64(goroutines))
 }
 
 // TestConnGateHoldsSurplusDials: a dial while every request in flight has

@@ -2,7 +2,6 @@ package integrations
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -108,18 +107,7 @@ func TestRequestTimeoutIsNotRetried(t *testing.T) {
 // stop a connection from serving the next request.
 func TestBoundedConnectionIsReused(t *testing.T) {
 	t.Parallel()
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"id":1,"slug":"slack"}`))
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv, conns := connCountingServer(t)
 	c, err := NewClient(relToken, WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	c.requestBound = 200 * time.Millisecond
@@ -129,5 +117,5 @@ func TestBoundedConnectionIsReused(t *testing.T) {
 		require.NoError(t, err)
 		time.Sleep(120 * time.Millisecond) // past the first request's bound, across the three
 	}
-	assert.Equal(t, int32(1), conns.Load(), "one connection for the three calls")
+	assert.Equal(t, int64(1), conns.Load(), "one connection for the three calls")
 }
