@@ -99,11 +99,21 @@ func Catalog() []IntegrationInfo {
 // Lookup returns the metadata of the integration with the given slug,
 // found through an index built once: no copy but of that integration.
 func Lookup(slug string) (IntegrationInfo, bool) {
-	i, ok := catalogIndex()[slug]
-	if !ok {
+	in := lookupEntry(slug)
+	if in == nil {
 		return IntegrationInfo{}, false
 	}
-	return catalog[i].clone(), true
+	return in.clone(), true
+}
+
+// lookupEntry returns the SDK's own catalog entry of slug, not a copy (nil
+// when no integration has that slug): for the SDK's reads only.
+func lookupEntry(slug string) *IntegrationInfo {
+	i, ok := catalogIndex()[slug]
+	if !ok {
+		return nil
+	}
+	return &catalog[i]
 }
 
 // catalogIndex maps each slug to its position in catalog.

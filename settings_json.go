@@ -118,13 +118,3 @@ func redactSecretProperties(data []byte, slug string) []byte {
 	b.WriteByte('}')
 	return b.Bytes()
 }
-
-// lookupEntry returns the catalog entry of slug without copying it.
-func lookupEntry(slug string) *IntegrationInfo {
-	for i := range catalog {
-		if catalog[i].Slug == slug {
-			return &catalog[i]
-		}
-	}
-	return nil
-}

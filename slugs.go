@@ -42,6 +42,9 @@ func resolveSlug(name string) (*IntegrationInfo, error) {
 	if alias, ok := slugAliases[norm]; ok {
 		norm = alias
 	}
+	if in := lookupEntry(norm); in != nil {
+		return in, nil
+	}
 	squashed := strings.ReplaceAll(norm, "-", "")
 	for i := range catalog {
 		in := &catalog[i]
