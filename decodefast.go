@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -41,25 +42,20 @@ type answerDecoder interface {
 // decodeFast decodes a Settings answer as Settings.UnmarshalJSON would.
 func (s *Settings[P]) decodeFast(data []byte) bool {
 	*s = Settings[P]{}
-	top, props := fastPlanFor(plainIntegrationType), fastPlanFor(reflect.TypeFor[P]())
-	if top == nil || props == nil {
+	top, propsPlan := fastPlanFor(plainIntegrationType), fastPlanFor(reflect.TypeFor[P]())
+	if top == nil || propsPlan == nil {
 		return false
 	}
 	d := fastDecoder{data: data, root: data}
-	raw, ok := d.object(top, reflect.ValueOf((*plainIntegration)(&s.Integration)).Elem(), "properties")
+	props := nestedObject{key: "properties", plan: propsPlan, rv: reflect.ValueOf(&s.Properties).Elem()}
 	// An absent "properties" leaves Properties zero, as UnmarshalJSON does;
 	// null and other shapes are left to it.
-	if ok && d.end() && raw != nil {
-		// The properties come after every other field is read: the
-		// text d made, if any, serves them too.
-		pd := fastDecoder{data: raw, root: data, text: d.text, haveText: d.haveText}
-		_, ok = pd.object(props, reflect.ValueOf(&s.Properties).Elem(), "")
-		ok = ok && pd.end()
+	raw, ok := d.object(top, reflect.ValueOf((*plainIntegration)(&s.Integration)).Elem(), &props)
+	ok = ok && d.end()
+	if ok && raw != nil {
 		// RawProperties shares the answer's bytes: the SDK read them into
 		// a buffer of their own, which nothing writes to again.
 		s.RawProperties = json.RawMessage(raw[:len(raw):len(raw)])
-	} else {
-		ok = ok && d.end()
 	}
 	if !ok {
 		*s = Settings[P]{}
@@ -106,7 +102,7 @@ func (l *integrationList) decodeFast(data []byte) bool {
 			d.pos++
 			d.space()
 		}
-		if _, ok := d.object(plan, reflect.ValueOf((*plainIntegration)(&items[i])).Elem(), ""); !ok {
+		if _, ok := d.object(plan, reflect.ValueOf((*plainIntegration)(&items[i])).Elem(), nil); !ok {
 			return false
 		}
 		list[i] = &items[i]
@@ -173,7 +169,27 @@ type fastField struct {
 // word is enough for every integration).
 type fastPlan struct {
 	fields []fastField
+	names  []string // the fields' JSON names, by index
 	byName map[string]int
+	// after[i] is the field whose key followed field i's in the last
+	// answer that did not follow the one before (after[len(fields)]: the
+	// first key). A server writes its keys in one order, so this guess
+	// finds a field with one comparison instead of a map lookup.
+	after []atomic.Int32
+}
+
+// lookup returns the index of the field named key, which follows the field
+// prev (len(p.fields) for the first key), or false for a key of no field.
+func (p *fastPlan) lookup(prev int, key []byte) (int, bool) {
+	guess := int(p.after[prev].Load())
+	if guess < len(p.names) && p.names[guess] == string(key) {
+		return guess, true
+	}
+	i, known := p.byName[string(key)]
+	if known {
+		p.after[prev].Store(int32(i))
+	}
+	return i, known
 }
 
 var fastPlans sync.Map // reflect.Type -> *fastPlan, nil when the type has no fast path
@@ -221,7 +237,9 @@ func buildFastPlan(t reflect.Type) *fastPlan {
 		}
 		p.byName[f.name] = len(p.fields)
 		p.fields = append(p.fields, fastField{index: f.index, kind: kind})
+		p.names = append(p.names, f.name)
 	}
+	p.after = make([]atomic.Int32, len(p.fields)+1)
 	return p
 }
 
@@ -330,8 +348,10 @@ func (d *fastDecoder) peek() byte {
 }
 
 // object decodes the object at d.pos into the struct rv, which must be
-// zero. The value of key rawKey, when not empty, is returned undecoded.
-func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, rawKey string) (raw []byte, ok bool) {
+// zero. The value of the key nested.key, when nested is not nil, is decoded
+// into nested.rv by nested.plan where it stands (it must be an object) and
+// returned as it was read.
+func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, nested *nestedObject) (raw []byte, ok bool) {
 	d.space()
 	if d.peek() != '{' {
 		return nil, false
@@ -342,7 +362,12 @@ func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, rawKey string) (raw 
 		d.pos++
 		return nil, true
 	}
+	rawKey := ""
+	if nested != nil {
+		rawKey = nested.key
+	}
 	var seen uint64
+	prev := len(p.fields)
 	for {
 		d.space()
 		key, ok := d.plainKey()
@@ -355,11 +380,12 @@ func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, rawKey string) (raw 
 		}
 		d.pos++
 		d.space()
-		if i, known := p.byName[string(key)]; known {
+		if i, known := p.lookup(prev, key); known {
 			if seen&(1<<i) != 0 {
 				return nil, false
 			}
 			seen |= 1 << i
+			prev = i
 			if !d.field(p.fields[i], rv.FieldByIndex(p.fields[i].index)) {
 				return nil, false
 			}
@@ -368,7 +394,7 @@ func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, rawKey string) (raw 
 				return nil, false
 			}
 			start := d.pos
-			if !d.skip(0) {
+			if _, ok := d.object(nested.plan, nested.rv, nil); !ok {
 				return nil, false
 			}
 			raw = d.data[start:d.pos]
@@ -393,21 +419,23 @@ func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, rawKey string) (raw 
 	}
 }
 
+// nestedObject is an object-valued key that object decodes where it stands
+// and also returns undecoded: a Settings answer's properties.
+type nestedObject struct {
+	key  string
+	plan *fastPlan
+	rv   reflect.Value
+}
+
 // plainKey reads an object key made of printable ASCII without escapes.
 func (d *fastDecoder) plainKey() ([]byte, bool) {
 	if d.peek() != '"' {
 		return nil, false
 	}
 	start := d.pos + 1
-	for i := start; i < len(d.data); i++ {
-		c := d.data[i]
-		switch {
-		case c == '"':
-			d.pos = i + 1
-			return d.data[start:i], true
-		case c < 0x20 || c >= 0x80 || c == '\\':
-			return nil, false
-		}
+	if i := keyStop(d.data, start); i < len(d.data) && d.data[i] == '"' {
+		d.pos = i + 1
+		return d.data[start:i], true
 	}
 	return nil, false
 }
@@ -660,9 +688,12 @@ func (d *fastDecoder) skip(depth int) bool {
 // escape. It accepts what encoding/json's scanner accepts.
 func (d *fastDecoder) skipString() (escaped, ok bool) {
 	i := d.pos + 1
-	for i < len(d.data) {
-		c := d.data[i]
-		switch {
+	for {
+		i = stringStop(d.data, i)
+		if i >= len(d.data) {
+			return false, false
+		}
+		switch c := d.data[i]; {
 		case c == '"':
 			d.pos = i + 1
 			return escaped, true
@@ -689,11 +720,8 @@ func (d *fastDecoder) skipString() (escaped, ok bool) {
 			default:
 				return false, false
 			}
-		default:
-			i++
 		}
 	}
-	return false, false
 }
 
 // number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
