@@ -444,6 +444,9 @@ func (o *outgoing) newBody() (io.ReadCloser, error) {
 
 // encodeJSON appends v, encoded as json.Marshal encodes it, to dst.
 func encodeJSON(dst []byte, v any) ([]byte, error) {
+	if out, ok := encodeFast(dst, v); ok { // an options struct (encodefast.go)
+		return out, nil
+	}
 	e := jsonEncoders.Get().(*jsonEncoder)
 	defer jsonEncoders.Put(e)
 	e.w.buf = dst

@@ -1,0 +1,304 @@
+package integrations
+
+import (
+	"encoding"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// The fast path of request encoding. A Set's body is an options struct of
+// flat fields (strings, bools, integers, lists of strings, and pointers to
+// them), which encoding/json encodes through a chain of reflective encoders
+// and an intermediate buffer. encodeFast writes the same bytes from a plan
+// made once per type; any type it is not sure of (an embedded or
+// field, a method that marshals, a tag option other than omitempty and
+// omitzero, a field type it does not know) has no plan, and
+// encoding/json encodes it.
+
+// encodeFast appends v, a non-nil pointer to a struct with a plan, as
+// encoding/json with HTML escaping would encode it, and reports true; it
+// reports false, appending nothing, for anything else.
+func encodeFast(dst []byte, v any) ([]byte, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return dst, false
+	}
+	p := encodePlanFor(rv.Type().Elem())
+	if p == nil {
+		return dst, false
+	}
+	return p.append(dst, rv.Elem()), true
+}
+
+// encodeKind is how a field's value (after its pointer, if any) is written.
+type encodeKind uint8
+
+const (
+	encodeBool encodeKind = iota + 1
+	encodeString
+	encodeInt
+	encodeStrings // a slice of a string kind
+)
+
+type encodeField struct {
+	index     int
+	key       string // `"name":`
+	kind      encodeKind
+	pointer   bool
+	omitEmpty bool
+	omitZero  bool // the field's type has no IsZero method (no plan otherwise)
+}
+
+// plainKeyName reports whether name is written as it is in a JSON key, with
+// nothing to escape.
+func plainKeyName(name string) bool {
+	for i := range len(name) {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return name != ""
+}
+
+// hasIsZero reports whether omitzero would call a method of t.
+func hasIsZero(t reflect.Type) bool {
+	_, ok := t.MethodByName("IsZero")
+	_, okPtr := reflect.PointerTo(t).MethodByName("IsZero")
+	return ok || okPtr
+}
+
+// encodePlan is how encodeFast writes one struct type.
+type encodePlan struct{ fields []encodeField }
+
+var encodePlans sync.Map // reflect.Type -> *encodePlan, nil when the type has none
+
+func encodePlanFor(t reflect.Type) *encodePlan {
+	if p, ok := encodePlans.Load(t); ok {
+		return p.(*encodePlan)
+	}
+	p := buildEncodePlan(t)
+	encodePlans.Store(t, p)
+	return p
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// customEncoding reports whether encoding/json could call a method of t or
+// of *t to encode a t.
+func customEncoding(t reflect.Type) bool {
+	for _, t := range []reflect.Type{t, reflect.PointerTo(t)} {
+		if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) {
+			return true
+		}
+	}
+	return false
+}
+
+func buildEncodePlan(t reflect.Type) *encodePlan {
+	if t.Kind() != reflect.Struct || customEncoding(t) {
+		return nil
+	}
+	p := &encodePlan{}
+	seen := map[string]bool{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag, tagged := sf.Tag.Lookup("json")
+		if sf.Anonymous {
+			return nil // embedding has rules of its own
+		}
+		if !sf.IsExported() || tag == "-" {
+			continue
+		}
+		name, opts := sf.Name, ""
+		if tagged {
+			var n string
+			if n, opts = cutComma(tag); n != "" {
+				name = n
+			}
+		}
+		f := encodeField{index: i, key: `"` + name + `":`}
+		switch opts {
+		case "":
+		case "omitempty":
+			f.omitEmpty = true
+		case "omitzero":
+			f.omitZero = true
+		case "omitempty,omitzero", "omitzero,omitempty":
+			f.omitEmpty, f.omitZero = true, true
+		default:
+			return nil
+		}
+		if !plainKeyName(name) || seen[name] || f.omitZero && hasIsZero(sf.Type) {
+			return nil
+		}
+		seen[name] = true
+		ft := sf.Type
+		if ft.Kind() == reflect.Pointer {
+			if customEncoding(ft) {
+				return nil
+			}
+			f.pointer, ft = true, ft.Elem()
+		}
+		if f.kind = encodeKindOf(ft); f.kind == 0 {
+			return nil
+		}
+		p.fields = append(p.fields, f)
+	}
+	return p
+}
+
+// cutComma splits a json tag into its name and its options.
+func cutComma(tag string) (name, opts string) {
+	name, opts, _ = strings.Cut(tag, ",")
+	return name, opts
+}
+
+func encodeKindOf(t reflect.Type) encodeKind {
+	if customEncoding(t) {
+		return 0
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return encodeBool
+	case reflect.String:
+		return encodeString
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return encodeInt
+	case reflect.Slice:
+		if e := t.Elem(); e.Kind() == reflect.String && !customEncoding(e) {
+			return encodeStrings
+		}
+	}
+	return 0
+}
+
+func (p *encodePlan) append(dst []byte, rv reflect.Value) []byte {
+	dst = append(dst, '{')
+	first := true
+	for _, f := range p.fields {
+		fv := rv.Field(f.index)
+		if f.pointer {
+			if fv.IsNil() {
+				if f.omitEmpty || f.omitZero {
+					continue
+				}
+				dst = appendKey(dst, f.key, &first)
+				dst = append(dst, "null"...)
+				continue
+			}
+			fv = fv.Elem()
+		} else if f.omitEmpty && emptyValue(f.kind, fv) || f.omitZero && fv.IsZero() {
+			continue
+		}
+		dst = appendKey(dst, f.key, &first)
+		switch f.kind {
+		case encodeBool:
+			dst = strconv.AppendBool(dst, fv.Bool())
+		case encodeString:
+			dst = appendJSONString(dst, fv.String())
+		case encodeInt:
+			dst = strconv.AppendInt(dst, fv.Int(), 10)
+		case encodeStrings:
+			if fv.IsNil() {
+				dst = append(dst, "null"...)
+				continue
+			}
+			dst = append(dst, '[')
+			for i := range fv.Len() {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendJSONString(dst, fv.Index(i).String())
+			}
+			dst = append(dst, ']')
+		}
+	}
+	return append(dst, '}')
+}
+
+func appendKey(dst []byte, key string, first *bool) []byte {
+	if !*first {
+		dst = append(dst, ',')
+	}
+	*first = false
+	return append(dst, key...)
+}
+
+// emptyValue is encoding/json's omitempty test for the kinds of a plan.
+func emptyValue(k encodeKind, v reflect.Value) bool {
+	switch k {
+	case encodeBool:
+		return !v.Bool()
+	case encodeString:
+		return v.Len() == 0
+	case encodeInt:
+		return v.Int() == 0
+	case encodeStrings:
+		return v.Len() == 0
+	}
+	return false
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as encoding/json quotes it with HTML
+// escaping on: <, > and & as \u003c, \u003e and \u0026, U+2028 and U+2029
+// escaped, invalid UTF-8 as \ufffd.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

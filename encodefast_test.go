@@ -1,0 +1,130 @@
+//lint:file-ignore SA5008 withDuplicate has two fields of one name on purpose
+
+package integrations
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// requireEncodesAsJSON checks that encodeJSON, through its fast path when v
+// has a plan, writes exactly the bytes json.Marshal writes.
+func requireEncodesAsJSON(t testing.TB, v any) {
+	t.Helper()
+	want, wantErr := json.Marshal(v)
+	got, err := encodeJSON(nil, v)
+	if wantErr != nil {
+		require.Error(t, err)
+		return
+	}
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got))
+}
+
+// TestEncodeFastCoversEveryOptions makes sure every integration's options
+// struct takes the fast path (a new field type would silently lose it), and
+// that it writes json.Marshal's bytes for every options struct unset, with
+// sample values, and with zero values through set pointers.
+func TestEncodeFastCoversEveryOptions(t *testing.T) {
+	require.Len(t, generatedServices, len(Catalog()))
+	for _, sc := range generatedServices {
+		t.Run(sc.slug, func(t *testing.T) {
+			info := catalogEntry(t, sc.slug)
+			o := sc.newOptions()
+			require.NotNil(t, encodePlanFor(reflect.TypeOf(o).Elem()), "%T has no fast encoding plan", o)
+			requireEncodesAsJSON(t, o)
+			for _, mode := range []fillMode{sampleValues, zeroValues} {
+				o := sc.newOptions()
+				fillOptions(t, info, o, mode)
+				requireEncodesAsJSON(t, o)
+			}
+		})
+	}
+}
+
+// encodeShapes has a field of every kind the plan handles, with and without
+// omitempty, and fields the plan skips as encoding/json does.
+type encodeShapes struct {
+	S       string    `json:"s"`
+	SO      string    `json:"so,omitempty"`
+	PS      *string   `json:"ps"`
+	PSO     *string   `json:"pso,omitempty"`
+	B       bool      `json:"b"`
+	BO      bool      `json:"bo,omitempty"`
+	PB      *bool     `json:"pb,omitempty"`
+	I       int       `json:"i"`
+	I8      int8      `json:"i8,omitempty"`
+	PI      *int64    `json:"pi"`
+	L       []string  `json:"l"`
+	LO      []string  `json:"lo,omitempty"`
+	PL      *[]string `json:"pl,omitempty"`
+	LZ      []string  `json:"lz,omitzero"`
+	SZ      string    `json:"sz,omitzero"`
+	PZ      *bool     `json:"pz,omitempty,omitzero"`
+	E       BranchFilter
+	hidden  string // encoding/json skips unexported fields
+	Skipped string `json:"-"`
+}
+
+func TestEncodeFastShapes(t *testing.T) {
+	s := func(v string) *string { return &v }
+	b := func(v bool) *bool { return &v }
+	n := func(v int64) *int64 { return &v }
+	require.NotNil(t, encodePlanFor(reflect.TypeFor[encodeShapes]()))
+	for _, v := range []encodeShapes{
+		{},
+		{S: "a", SO: "b", PS: s(""), PSO: s(""), B: true, BO: true, PB: b(false), I: -7, I8: 3, PI: n(0), L: []string{}, LO: []string{}, PL: &[]string{}, E: "all", LZ: []string{}, SZ: "z", PZ: b(false)},
+		{L: []string{"x", `y"<>&`, "\u2028\x00\xff"}, LO: []string{""}, PL: &[]string{"z"}, PI: n(-1 << 63), hidden: "h", Skipped: "k"},
+	} {
+		requireEncodesAsJSON(t, &v)
+	}
+}
+
+// TestEncodeFastRefusesWhatItDoesNotKnow leaves to encoding/json the types
+// whose encoding a plan would not get right.
+func TestEncodeFastRefusesWhatItDoesNotKnow(t *testing.T) {
+	type embedded struct{ A string }
+	type withEmbedded struct {
+		embedded
+		B string
+	}
+	type withStringOption struct {
+		N int `json:"n,string"`
+	}
+	type withRaw struct {
+		R json.RawMessage `json:"r"`
+	}
+	type withDuplicate struct {
+		A string `json:"a"`
+		B string `json:"a"`
+	}
+	type withScope struct{ S Scope }
+	type withIsZero struct {
+		S Scope `json:"s,omitzero"`
+	}
+	type withEscapedName struct {
+		A string `json:"a<b"`
+	}
+	for _, v := range []any{withEmbedded{}, withStringOption{}, withRaw{}, withDuplicate{}, withScope{}, withIsZero{}, withEscapedName{}, Values{}} {
+		require.Nil(t, encodePlanFor(reflect.TypeOf(v)), "%T", v)
+		// Through encodeJSON, they still encode as json.Marshal does.
+		requireEncodesAsJSON(t, &v)
+	}
+	_, ok := encodeFast(nil, (*SlackOptions)(nil))
+	require.False(t, ok, "a nil pointer is encoding/json's to write")
+}
+
+// FuzzEncodeFastStrings writes arbitrary text through the fast path's
+// quoting and compares it with encoding/json's, byte for byte.
+func FuzzEncodeFastStrings(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"b\`, "<script>&</script>", "\u2028\u2029", "\xff\xfe", "\x00\x1f\x7f", "é😀", "\b\f\n\r\t"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		requireEncodesAsJSON(t, &SlackOptions{Webhook: a, Channel: &b, LabelsToBeNotified: &a})
+		requireEncodesAsJSON(t, &encodeShapes{S: a, L: []string{a, b}, PS: &b})
+	})
+}
