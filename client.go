@@ -264,18 +264,30 @@ func configure(opts []RequestOption) requestConfig {
 // the URL is printed only for an error or the debug log, and the body is
 // read into one buffer sized by Content-Length.
 func (c *Client) doRaw(ctx context.Context, method string, u *url.URL, body any, out any, header http.Header) (*http.Response, error) {
-	req, err := c.newOutgoing(ctx, method, u, header, body != nil)
-	if err != nil {
-		return nil, errorf("building request: %w", err)
-	}
+	var (
+		req *outgoing
+		err error
+	)
 	if body != nil {
-		// Encoded into the request's own room: json.Marshal would copy
-		// the bytes out of its pooled buffer into a new one.
-		payload, err := encodeJSON(req.room, body)
+		// Encoded into a pooled buffer first, so that the request is
+		// allocated with room for exactly this payload's size class.
+		scratch := payloadScratch.Get().(*[]byte)
+		payload, err := encodeJSON((*scratch)[:0], body)
 		if err != nil {
+			payloadScratch.Put(scratch)
 			return nil, errorf("encoding request: %w", err)
 		}
-		req.setPayload(payload)
+		if req, err = c.newOutgoing(ctx, method, u, header, len(payload)); err != nil {
+			payloadScratch.Put(scratch)
+			return nil, errorf("building request: %w", err)
+		}
+		req.setPayload(append(req.room, payload...))
+		if cap(payload) <= maxScratch {
+			*scratch = payload[:0]
+		}
+		payloadScratch.Put(scratch)
+	} else if req, err = c.newOutgoing(ctx, method, u, header, 0); err != nil {
+		return nil, errorf("building request: %w", err)
 	}
 	// From here on, the request's copy of u (to, in the errors): u itself
 	// is only read, so a caller's URL on the stack stays there.
@@ -340,16 +352,16 @@ const (
 // payload is sent as JSON and sent again on every retry (see send) and on a
 // redirect that keeps the body (GetBody).
 func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, payload []byte, extra http.Header) (*outgoing, error) {
-	o, err := c.newOutgoing(ctx, method, u, extra, false)
+	o, err := c.newOutgoing(ctx, method, u, extra, 0)
 	if err == nil && payload != nil {
 		o.setPayload(payload)
 	}
 	return o, err
 }
 
-// newOutgoing is newRequest without a payload; withRoom gives the request
-// room for a payload to be encoded into (outgoingWithRoom).
-func (c *Client) newOutgoing(ctx context.Context, method string, u *url.URL, extra http.Header, withRoom bool) (*outgoing, error) {
+// newOutgoing is newRequest without a payload; room gives the request room
+// for a payload of that many bytes, in the same allocation up to 1 KiB.
+func (c *Client) newOutgoing(ctx context.Context, method string, u *url.URL, extra http.Header, room int) (*outgoing, error) {
 	if ctx == nil {
 		return nil, errors.New("net/http: nil Context")
 	}
@@ -359,12 +371,24 @@ func (c *Client) newOutgoing(ctx context.Context, method string, u *url.URL, ext
 	// Each value is a full slice expression, so appending to one cannot
 	// touch another.
 	var o *outgoing
-	if withRoom {
-		r := new(outgoingWithRoom)
+	switch {
+	case room == 0:
+		o = new(outgoing)
+	case room <= 256:
+		r := new(outgoingRoom256)
 		o = &r.outgoing
 		o.room = r.buf[:0]
-	} else {
+	case room <= 512:
+		r := new(outgoingRoom512)
+		o = &r.outgoing
+		o.room = r.buf[:0]
+	case room <= 1024:
+		r := new(outgoingRoom1024)
+		o = &r.outgoing
+		o.room = r.buf[:0]
+	default:
 		o = new(outgoing)
+		o.room = make([]byte, 0, room)
 	}
 	o.url = *u
 	o.vals = [4]string{"application/json", c.userAgent, "application/json"}
@@ -416,17 +440,35 @@ type outgoing struct {
 	first   bytes.Reader // the first attempt's body
 	call    retryCall
 	ctx     callContext
-	// room is where a Set's payload is encoded: outgoingWithRoom's buffer,
+	// room is where a Set's payload is kept: an outgoingRoom's buffer,
 	// nil for a request without a body.
 	room []byte
 }
 
-// outgoingWithRoom is a Set's outgoing with room for its payload: every
-// Set's fits (a payload that does not is encoded into a buffer of its own).
-type outgoingWithRoom struct {
+// outgoingRoom256, outgoingRoom512 and outgoingRoom1024 are a Set's
+// outgoing with room for its payload, in three sizes: a payload is most
+// often a few hundred bytes, and an outgoing with a kilobyte of room for
+// each would make twice the garbage a call.
+type outgoingRoom256 struct {
+	outgoing
+	buf [256]byte
+}
+
+type outgoingRoom512 struct {
+	outgoing
+	buf [512]byte
+}
+
+type outgoingRoom1024 struct {
 	outgoing
 	buf [1024]byte
 }
+
+// payloadScratch holds the buffers payloads are encoded into before they
+// are copied into their request; maxScratch is the largest kept.
+var payloadScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 64 << 10
 
 // callContext is the context of a call's requests: the caller's, and room
 // for the first answer's body, which answerReader fills instead of

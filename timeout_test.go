@@ -25,8 +25,12 @@ func TestDefaultRequestTimeout(t *testing.T) {
 	assert.Equal(t, 2*time.Minute, own.timeout)
 	assert.Zero(t, c.http.Timeout, "the bound is the transport's")
 	tr := own.next.(*http.Transport)
-	assert.Equal(t, 2*time.Minute, tr.ResponseHeaderTimeout)
+	assert.Equal(t, 2*time.Minute, tr.ResponseHeaderTimeout, "over HTTPS, HTTP/2 requests share connections")
 	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 1024, "idle connections kept for any script's goroutines")
+	plain, err := NewClient(relToken, WithBaseURL("http://gitlab.internal"), WithInsecureHTTP())
+	require.NoError(t, err)
+	assert.Zero(t, plain.http.Transport.(answerReader).next.(*http.Transport).ResponseHeaderTimeout,
+		"HTTP/1.1 only: each connection's deadline is the bound (the cases below run over http://)")
 
 	mine := &http.Client{Timeout: 5 * time.Second}
 	c, err = NewClient(relToken, WithHTTPClient(mine))
