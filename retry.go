@@ -150,7 +150,7 @@ func (r *retryCall) attempt(hc *http.Client, o *outgoing) (*http.Response, error
 		if i > 0 && o.payload != nil {
 			req.Body, _ = o.newBody()
 		}
-		resp, doErr := hc.Do(req)
+		resp, doErr := sendHTTP(hc, req)
 		retry, checkErr := r.check(ctx, resp, doErr)
 		if !retry || i >= r.policy.max {
 			return resp, cmp.Or(checkErr, doErr)
