@@ -459,3 +459,27 @@ func TestLenientIntegersAreExactOrErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmarshalJSONTakesTheFastPathSafely: json.Unmarshal on a Settings gives
+// the general path's result for every fixture, keeps no byte of the caller's
+// input (json.Unmarshal may reuse it).
+func TestUnmarshalJSONTakesTheFastPathSafely(t *testing.T) {
+	t.Parallel()
+	for slug, d := range everyDecoder(t) {
+		data := fixtureBytes(t, slug)
+		fast, fastOK, general, generalErr := d.decodeBoth(data)
+		require.NoError(t, generalErr, slug)
+		require.True(t, fastOK, "%s: the fixture takes the fast path", slug)
+		require.Equal(t, general, fast, slug)
+	}
+
+	data := fixtureBytes(t, "slack")
+	var s Settings[SlackProperties]
+	require.NoError(t, json.Unmarshal(data, &s))
+	raw := string(s.RawProperties)
+	for i := range data {
+		data[i] = 'x'
+	}
+	assert.Equal(t, raw, string(s.RawProperties), "RawProperties is a copy")
+	assert.Equal(t, "channel-value", s.Properties.Channel)
+}

@@ -23,9 +23,16 @@ import (
 func (s *Service[O, P]) decodeBoth(data []byte) (fast any, fastOK bool, general any, generalErr error) {
 	f, g := new(Settings[P]), new(Settings[P])
 	fastOK = f.decodeFast(data)
-	generalErr = json.Unmarshal(data, g)
+	generalErr = json.Unmarshal(data, &generalOnly[P]{g})
 	return f, fastOK, g, generalErr
 }
+
+// generalOnly decodes a Settings as json.Unmarshal does, without the fast
+// path Settings.UnmarshalJSON tries first: the reference the fast path is
+// held to.
+type generalOnly[P any] struct{ s *Settings[P] }
+
+func (g *generalOnly[P]) UnmarshalJSON(data []byte) error { return g.s.decodeGeneral(data) }
 
 // zeroSettings reports whether the fast path left its target zero.
 func (s *Service[O, P]) zeroSettings(v any) bool {

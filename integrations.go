@@ -44,6 +44,7 @@ package integrations
 //go:generate go run ./generated
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -109,6 +110,23 @@ type Settings[P any] struct {
 
 // UnmarshalJSON decodes the common fields and the properties leniently.
 func (s *Settings[P]) UnmarshalJSON(data []byte) error {
+	// The one-pass decoder a call uses, when it is sure; into a copy, so
+	// that an answer it is unsure of reaches the general path with s as the
+	// caller left it. data is json.Unmarshal's: RawProperties gets bytes of
+	// its own.
+	var t Settings[P]
+	if t.decodeFast(data) {
+		t.RawProperties = bytes.Clone(t.RawProperties)
+		*s = t
+		return nil
+	}
+	return s.decodeGeneral(data)
+}
+
+// decodeGeneral is UnmarshalJSON without the fast path: encoding/json, with
+// the lenient rules wherever it reports a mismatch. It decides every answer
+// the fast path is unsure of.
+func (s *Settings[P]) decodeGeneral(data []byte) error {
 	var w struct {
 		plainIntegration
 		Properties json.RawMessage `json:"properties"`
