@@ -59,7 +59,12 @@ func follow(hc *http.Client, first *http.Request) (*http.Response, error) {
 		return nil, &url.Error{Op: urlErrorOp(first.Method), Err: errors.New("http: nil Request.URL")}
 	}
 	for {
-		if len(via) > 0 {
+		if resp != nil { // the last hop was answered with a redirect
+			if via == nil {
+				// The requests so far, for the policy: kept only once
+				// there is a redirect, so a call without costs nothing.
+				via = []*http.Request{first}
+			}
 			loc := resp.Header.Get("Location")
 			if loc == "" {
 				return resp, nil // a 3xx without Location is an answer
@@ -124,7 +129,9 @@ func follow(hc *http.Client, first *http.Request) (*http.Response, error) {
 				return resp, ue
 			}
 		}
-		via = append(via, req)
+		if via != nil {
+			via = append(via, req)
+		}
 		var err error
 		if resp, err = roundTripOnce(rt, req); err != nil {
 			// The transport closed the body.
