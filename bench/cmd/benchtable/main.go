@@ -42,7 +42,7 @@ func main() {
 	flag.IntVar(&cfg.rlRate, "rl-rate", 200, "requests a second the rate-limited server allows")
 	flag.IntVar(&cfg.fleetCalls, "fleet-calls", 10000, "Slack Set calls of the client-CPU measurement")
 	flag.IntVar(&cfg.fleetGoroutines, "fleet-goroutines", 32, "goroutines of the client-CPU measurement")
-	flag.IntVar(&cfg.fleetRounds, "fleet-rounds", 5, "runs of the client-CPU measurement (the least CPU is kept)")
+	flag.IntVar(&cfg.fleetRounds, "fleet-rounds", 7, "runs of the client-CPU measurement (the least CPU is kept)")
 	flag.IntVar(&cfg.specProjects, "spec-projects", 10000, "projects of the fleet plan-and-apply measurement (0: leave it out)")
 	flag.IntVar(&cfg.specRate, "spec-rate", 1000, "requests a second the server of the plan-and-apply measurement allows")
 	quick := flag.Bool("quick", false, "a short run: 1 round, 100ms benchmarks, 500 calls, no rate limit")
