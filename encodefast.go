@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/gitlabkit/integrations/internal/jsonquote"
 )
 
 // The fast path of request encoding. A Set's body is an options struct of
@@ -203,7 +204,7 @@ func (p *encodePlan) append(dst []byte, rv reflect.Value) []byte {
 		case encodeBool:
 			dst = strconv.AppendBool(dst, fv.Bool())
 		case encodeString:
-			dst = appendJSONString(dst, fv.String())
+			dst = jsonquote.Append(dst, fv.String())
 		case encodeInt:
 			dst = strconv.AppendInt(dst, fv.Int(), 10)
 		case encodeStrings:
@@ -216,7 +217,7 @@ func (p *encodePlan) append(dst []byte, rv reflect.Value) []byte {
 				if i > 0 {
 					dst = append(dst, ',')
 				}
-				dst = appendJSONString(dst, fv.Index(i).String())
+				dst = jsonquote.Append(dst, fv.Index(i).String())
 			}
 			dst = append(dst, ']')
 		}
@@ -245,60 +246,4 @@ func emptyValue(k encodeKind, v reflect.Value) bool {
 		return v.Len() == 0
 	}
 	return false
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s quoted as encoding/json quotes it with HTML
-// escaping on: <, > and & as \u003c, \u003e and \u0026, U+2028 and U+2029
-// escaped, invalid UTF-8 as \ufffd.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
