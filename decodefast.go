@@ -4,7 +4,6 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -192,16 +191,9 @@ func (p *fastPlan) lookup(prev int, key []byte) (int, bool) {
 	return i, known
 }
 
-var fastPlans sync.Map // reflect.Type -> *fastPlan, nil when the type has no fast path
+var fastPlans = planCache[fastPlan]{build: buildFastPlan}
 
-func fastPlanFor(t reflect.Type) *fastPlan {
-	if p, ok := fastPlans.Load(t); ok {
-		return p.(*fastPlan)
-	}
-	p := buildFastPlan(t)
-	fastPlans.Store(t, p)
-	return p
-}
+func fastPlanFor(t reflect.Type) *fastPlan { return fastPlans.get(t) }
 
 var (
 	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gitlabkit/integrations/internal/jsonquote"
 )
@@ -76,16 +75,9 @@ func hasIsZero(t reflect.Type) bool {
 // encodePlan is how encodeFast writes one struct type.
 type encodePlan struct{ fields []encodeField }
 
-var encodePlans sync.Map // reflect.Type -> *encodePlan, nil when the type has none
+var encodePlans = planCache[encodePlan]{build: buildEncodePlan}
 
-func encodePlanFor(t reflect.Type) *encodePlan {
-	if p, ok := encodePlans.Load(t); ok {
-		return p.(*encodePlan)
-	}
-	p := buildEncodePlan(t)
-	encodePlans.Store(t, p)
-	return p
-}
+func encodePlanFor(t reflect.Type) *encodePlan { return encodePlans.get(t) }
 
 var (
 	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
