@@ -147,20 +147,21 @@ func (d fastDecoder) count() (int, bool) {
 	}
 }
 
-// fastKind is the kind of a field the fast path decodes.
-type fastKind uint8
+// fieldKind is the kind of a field the fast decoder and the fast encoder
+// handle.
+type fieldKind uint8
 
 const (
-	fastBool fastKind = iota + 1
-	fastString
-	fastInt
-	fastStrings // []string
-	fastTime
+	kindBool fieldKind = iota + 1
+	kindString
+	kindInt
+	kindStrings // a slice of a string kind
+	kindTime    // time.Time, decoded only (it marshals itself)
 )
 
 type fastField struct {
 	index []int
-	kind  fastKind
+	kind  fieldKind
 }
 
 // fastPlan is how the fast path decodes one struct type: its fields by
@@ -235,23 +236,29 @@ func buildFastPlan(t reflect.Type) *fastPlan {
 	return p
 }
 
-func fastKindOf(t reflect.Type) fastKind {
+func fastKindOf(t reflect.Type) fieldKind {
 	if t == timeType {
-		return fastTime
+		return kindTime
 	}
-	if customDecoding(t) {
+	return plainKindOf(t, customDecoding)
+}
+
+// plainKindOf is the kind of a field of type t that encoding/json handles by
+// its kind alone (custom reports a method it would call instead), or 0.
+func plainKindOf(t reflect.Type, custom func(reflect.Type) bool) fieldKind {
+	if custom(t) {
 		return 0
 	}
 	switch t.Kind() {
 	case reflect.Bool:
-		return fastBool
+		return kindBool
 	case reflect.String:
-		return fastString
+		return kindString
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return fastInt
+		return kindInt
 	case reflect.Slice:
-		if e := t.Elem(); e.Kind() == reflect.String && !customDecoding(e) {
-			return fastStrings
+		if e := t.Elem(); e.Kind() == reflect.String && !custom(e) {
+			return kindStrings
 		}
 	}
 	return 0
@@ -464,7 +471,7 @@ func (d *fastDecoder) field(f fastField, fv reflect.Value) bool {
 		return true // both rules leave a zero field zero
 	}
 	switch c := d.peek(); f.kind {
-	case fastBool:
+	case kindBool:
 		if d.literal("true") {
 			fv.SetBool(true)
 			return true
@@ -472,7 +479,7 @@ func (d *fastDecoder) field(f fastField, fv reflect.Value) bool {
 		if d.literal("false") {
 			return true
 		}
-	case fastString:
+	case kindString:
 		if c == '"' {
 			s, ok := d.stringValue()
 			if ok {
@@ -480,7 +487,7 @@ func (d *fastDecoder) field(f fastField, fv reflect.Value) bool {
 			}
 			return ok
 		}
-	case fastInt:
+	case kindInt:
 		if c == '-' || '0' <= c && c <= '9' {
 			if !d.number() {
 				return false
@@ -491,11 +498,11 @@ func (d *fastDecoder) field(f fastField, fv reflect.Value) bool {
 			}
 			return d.lenient(start, fv, true)
 		}
-	case fastStrings:
+	case kindStrings:
 		if c == '[' {
 			return d.stringList(fv)
 		}
-	case fastTime:
+	case kindTime:
 		if !d.skip(0) {
 			return false
 		}

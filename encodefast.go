@@ -34,20 +34,10 @@ func encodeFast(dst []byte, v any) ([]byte, bool) {
 	return p.append(dst, rv.Elem()), true
 }
 
-// encodeKind is how a field's value (after its pointer, if any) is written.
-type encodeKind uint8
-
-const (
-	encodeBool encodeKind = iota + 1
-	encodeString
-	encodeInt
-	encodeStrings // a slice of a string kind
-)
-
 type encodeField struct {
 	index     int
 	key       string // `"name":`
-	kind      encodeKind
+	kind      fieldKind
 	pointer   bool
 	omitEmpty bool
 	omitZero  bool // the field's type has no IsZero method (no plan otherwise)
@@ -103,19 +93,16 @@ func buildEncodePlan(t reflect.Type) *encodePlan {
 	seen := map[string]bool{}
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		tag, tagged := sf.Tag.Lookup("json")
+		tag := sf.Tag.Get("json")
 		if sf.Anonymous {
 			return nil // embedding has rules of its own
 		}
 		if !sf.IsExported() || tag == "-" {
 			continue
 		}
-		name, opts := sf.Name, ""
-		if tagged {
-			var n string
-			if n, opts = cutComma(tag); n != "" {
-				name = n
-			}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = sf.Name
 		}
 		f := encodeField{index: i, key: `"` + name + `":`}
 		switch opts {
@@ -140,37 +127,12 @@ func buildEncodePlan(t reflect.Type) *encodePlan {
 			}
 			f.pointer, ft = true, ft.Elem()
 		}
-		if f.kind = encodeKindOf(ft); f.kind == 0 {
+		if f.kind = plainKindOf(ft, customEncoding); f.kind == 0 {
 			return nil
 		}
 		p.fields = append(p.fields, f)
 	}
 	return p
-}
-
-// cutComma splits a json tag into its name and its options.
-func cutComma(tag string) (name, opts string) {
-	name, opts, _ = strings.Cut(tag, ",")
-	return name, opts
-}
-
-func encodeKindOf(t reflect.Type) encodeKind {
-	if customEncoding(t) {
-		return 0
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		return encodeBool
-	case reflect.String:
-		return encodeString
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return encodeInt
-	case reflect.Slice:
-		if e := t.Elem(); e.Kind() == reflect.String && !customEncoding(e) {
-			return encodeStrings
-		}
-	}
-	return 0
 }
 
 func (p *encodePlan) append(dst []byte, rv reflect.Value) []byte {
@@ -193,13 +155,13 @@ func (p *encodePlan) append(dst []byte, rv reflect.Value) []byte {
 		}
 		dst = appendKey(dst, f.key, &first)
 		switch f.kind {
-		case encodeBool:
+		case kindBool:
 			dst = strconv.AppendBool(dst, fv.Bool())
-		case encodeString:
+		case kindString:
 			dst = jsonquote.Append(dst, fv.String())
-		case encodeInt:
+		case kindInt:
 			dst = strconv.AppendInt(dst, fv.Int(), 10)
-		case encodeStrings:
+		case kindStrings:
 			if fv.IsNil() {
 				dst = append(dst, "null"...)
 				continue
@@ -226,15 +188,15 @@ func appendKey(dst []byte, key string, first *bool) []byte {
 }
 
 // emptyValue is encoding/json's omitempty test for the kinds of a plan.
-func emptyValue(k encodeKind, v reflect.Value) bool {
+func emptyValue(k fieldKind, v reflect.Value) bool {
 	switch k {
-	case encodeBool:
+	case kindBool:
 		return !v.Bool()
-	case encodeString:
+	case kindString:
 		return v.Len() == 0
-	case encodeInt:
+	case kindInt:
 		return v.Int() == 0
-	case encodeStrings:
+	case kindStrings:
 		return v.Len() == 0
 	}
 	return false
