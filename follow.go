@@ -112,7 +112,7 @@ func follow(hc *http.Client, first *http.Request) (*http.Response, error) {
 			err = nil
 			if hc.CheckRedirect != nil {
 				err = hc.CheckRedirect(req, via)
-			} else if len(via) >= 10 {
+			} else if len(via) >= maxRedirects {
 				err = errors.New("stopped after 10 redirects")
 			}
 			if err == http.ErrUseLastResponse { // compared, not matched, as http.Client does
