@@ -38,12 +38,20 @@ type AppleAppStoreOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *AppleAppStoreOptions) validate(p *problems) {
-	p.required("app_store_issuer_id", o.AppStoreIssuerID != "")
-	p.required("app_store_key_id", o.AppStoreKeyID != "")
-	p.required("app_store_private_key_file_name", o.AppStorePrivateKeyFileName != "")
-	p.required("app_store_private_key", o.AppStorePrivateKey != "")
+	ps := catalog[0].Parameters
+	p.checkString(&ps[0], string(o.AppStoreIssuerID))
+	p.checkString(&ps[1], string(o.AppStoreKeyID))
+	p.checkString(&ps[2], string(o.AppStorePrivateKeyFileName))
+	p.checkString(&ps[3], string(o.AppStorePrivateKey))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *AppleAppStoreOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

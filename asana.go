@@ -32,9 +32,17 @@ type AsanaOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *AsanaOptions) validate(p *problems) {
-	p.required("api_key", o.APIKey != "")
+	ps := catalog[1].Parameters
+	p.checkString(&ps[0], string(o.APIKey))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *AsanaOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -19,7 +19,9 @@ type BambooOptions struct {
 	// EnableSSLVerification (enable_ssl_verification): Verify TLS certificates of the Bamboo
 	// server (default true).
 	EnableSSLVerification *bool `json:"enable_ssl_verification,omitempty" url:"enable_ssl_verification,omitempty"`
-	// BambooURL (bamboo_url, required): Root URL of the Bamboo server.
+	// BambooURL (bamboo_url, required): Root URL of the Bamboo server. GitLab requires an
+	// http or https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/bamboo.rb); Set checks it.
 	BambooURL string `json:"bamboo_url" url:"bamboo_url"`
 	// BuildKey (build_key, required): Bamboo build plan key.
 	BuildKey string `json:"build_key" url:"build_key"`
@@ -38,12 +40,20 @@ type BambooOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *BambooOptions) validate(p *problems) {
-	p.required("bamboo_url", o.BambooURL != "")
-	p.required("build_key", o.BuildKey != "")
-	p.required("username", o.Username != "")
-	p.required("password", o.Password != "")
+	ps := catalog[3].Parameters
+	p.checkString(&ps[1], string(o.BambooURL))
+	p.checkString(&ps[2], string(o.BuildKey))
+	p.checkString(&ps[3], string(o.Username))
+	p.checkString(&ps[4], string(o.Password))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *BambooOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

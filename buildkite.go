@@ -16,7 +16,9 @@ type BuildkiteService = Service[BuildkiteOptions, BuildkiteProperties]
 // values and are sent on every call; optional ones are pointers, sent only when set (use
 // Ptr). Secret fields are redacted when the struct is printed or logged.
 type BuildkiteOptions struct {
-	// ProjectURL (project_url, required): Buildkite pipeline URL.
+	// ProjectURL (project_url, required): Buildkite pipeline URL. GitLab requires an http or
+	// https URL with a host when it is not blank (app/models/integrations/buildkite.rb); Set
+	// checks it.
 	ProjectURL string `json:"project_url" url:"project_url"`
 	// Token (token, required): Buildkite-provided GitLab token (webhook:status parts).
 	// Secret: redacted when printed.
@@ -39,10 +41,18 @@ type BuildkiteOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *BuildkiteOptions) validate(p *problems) {
-	p.required("project_url", o.ProjectURL != "")
-	p.required("token", o.Token != "")
+	ps := catalog[5].Parameters
+	p.checkString(&ps[0], string(o.ProjectURL))
+	p.checkString(&ps[1], string(o.Token))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *BuildkiteOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -80,6 +80,17 @@ type ParameterInfo struct {
 	// CommaList is true for a string that holds a comma-separated list of
 	// AllowedValues.
 	CommaList bool
+	// Format is the shape GitLab's model requires of a value that is not
+	// blank, empty when it requires none. FormatURL is the only one: an
+	// absolute http or https URL with a host.
+	Format string
+	// MaxLength is the most characters GitLab's model accepts in the value,
+	// 0 when it sets no limit.
+	MaxLength int
+	// Placeholder is text GitLab replaces in the value, such as ":id" in an
+	// issue link template. GitLab accepts a value without it, so Set does
+	// not refuse one: it logs a warning through the client's logger.
+	Placeholder string
 	// Description is one line on what the parameter does.
 	Description string
 	// Note is a caveat: where the documentation and the server disagree,

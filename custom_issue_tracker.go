@@ -18,10 +18,17 @@ type CustomIssueTrackerService = Service[CustomIssueTrackerOptions, CustomIssueT
 // logged.
 type CustomIssueTrackerOptions struct {
 	// ProjectURL (project_url, required): Link to the project in the external tracker.
+	// GitLab requires an http or https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/custom_issue_tracker.rb); Set checks it.
 	ProjectURL string `json:"project_url" url:"project_url"`
-	// IssuesURL (issues_url, required): Issue link template; must contain `:id`.
+	// IssuesURL (issues_url, required): Issue link template: GitLab puts the issue's ID in
+	// place of `:id` (it accepts a template without `:id`, and Set logs a warning). GitLab
+	// requires an http or https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/custom_issue_tracker.rb); Set checks it.
 	IssuesURL string `json:"issues_url" url:"issues_url"`
-	// NewIssueURL (new_issue_url, required): Link used to create a new issue.
+	// NewIssueURL (new_issue_url, required): Link used to create a new issue. GitLab
+	// requires an http or https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/custom_issue_tracker.rb); Set checks it.
 	NewIssueURL string `json:"new_issue_url" url:"new_issue_url"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -44,11 +51,24 @@ type CustomIssueTrackerOptions struct {
 	Title *string `json:"title,omitempty" url:"title,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *CustomIssueTrackerOptions) validate(p *problems) {
-	p.required("project_url", o.ProjectURL != "")
-	p.required("issues_url", o.IssuesURL != "")
-	p.required("new_issue_url", o.NewIssueURL != "")
+	ps := catalog[9].Parameters
+	p.checkString(&ps[0], string(o.ProjectURL))
+	p.checkString(&ps[1], string(o.IssuesURL))
+	p.checkString(&ps[2], string(o.NewIssueURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *CustomIssueTrackerOptions) warnings() []string {
+	ps := catalog[9].Parameters
+	var out []string
+	if placeholderMissing(&ps[1], o.IssuesURL) {
+		out = append(out, placeholderWarning(&ps[1]))
+	}
+	return out
 }
 
 // ignoredSet returns the API names of the parameters set in o that current
@@ -78,7 +98,8 @@ func (o CustomIssueTrackerOptions) LogValue() slog.Value { return logOptions(o) 
 type CustomIssueTrackerProperties struct {
 	// ProjectURL (project_url): Link to the project in the external tracker.
 	ProjectURL string `json:"project_url"`
-	// IssuesURL (issues_url): Issue link template; must contain `:id`.
+	// IssuesURL (issues_url): Issue link template: GitLab puts the issue's ID in place of
+	// `:id` (it accepts a template without `:id`, and Set logs a warning).
 	IssuesURL string `json:"issues_url"`
 	// NewIssueURL (new_issue_url): Link used to create a new issue.
 	NewIssueURL string `json:"new_issue_url"`

@@ -18,7 +18,9 @@ type DatadogService = Service[DatadogOptions, DatadogProperties]
 type DatadogOptions struct {
 	// DatadogSite (datadog_site): Datadog site hostname to send data to (e.g. datadoghq.eu).
 	DatadogSite *string `json:"datadog_site,omitempty" url:"datadog_site,omitempty"`
-	// APIURL (api_url): Full Datadog intake URL; only for non-standard sites.
+	// APIURL (api_url): Full Datadog intake URL; only for non-standard sites. GitLab
+	// requires an http or https URL with a host when it is not blank
+	// (app/models/integrations/datadog.rb); Set checks it.
 	APIURL *string `json:"api_url,omitempty" url:"api_url,omitempty"`
 	// APIKey (api_key, required): Datadog API key. Secret: redacted when printed.
 	APIKey string `json:"api_key" url:"api_key" redact:"true"`
@@ -60,9 +62,20 @@ type DatadogOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *DatadogOptions) validate(p *problems) {
-	p.required("api_key", o.APIKey != "")
+	ps := catalog[10].Parameters
+	if o.APIURL != nil {
+		p.checkString(&ps[1], string(*o.APIURL))
+	}
+	p.checkString(&ps[2], string(o.APIKey))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *DatadogOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

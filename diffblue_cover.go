@@ -33,11 +33,19 @@ type DiffblueCoverOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *DiffblueCoverOptions) validate(p *problems) {
-	p.required("diffblue_license_key", o.DiffblueLicenseKey != "")
-	p.required("diffblue_access_token_name", o.DiffblueAccessTokenName != "")
-	p.required("diffblue_access_token_secret", o.DiffblueAccessTokenSecret != "")
+	ps := catalog[11].Parameters
+	p.checkString(&ps[0], string(o.DiffblueLicenseKey))
+	p.checkString(&ps[1], string(o.DiffblueAccessTokenName))
+	p.checkString(&ps[2], string(o.DiffblueAccessTokenSecret))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *DiffblueCoverOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -18,7 +18,8 @@ type DroneCIOptions struct {
 	// EnableSSLVerification (enable_ssl_verification): Verify TLS certificates of the Drone
 	// server (default true).
 	EnableSSLVerification *bool `json:"enable_ssl_verification,omitempty" url:"enable_ssl_verification,omitempty"`
-	// DroneURL (drone_url, required): Drone server URL.
+	// DroneURL (drone_url, required): Drone server URL. GitLab requires an http or https URL
+	// with a host when it is not blank (app/models/integrations/drone_ci.rb); Set checks it.
 	DroneURL string `json:"drone_url" url:"drone_url"`
 	// Token (token, required): Drone project token. Secret: redacted when printed.
 	Token string `json:"token" url:"token" redact:"true"`
@@ -37,10 +38,18 @@ type DroneCIOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *DroneCIOptions) validate(p *problems) {
-	p.required("drone_url", o.DroneURL != "")
-	p.required("token", o.Token != "")
+	ps := catalog[13].Parameters
+	p.checkString(&ps[1], string(o.DroneURL))
+	p.checkString(&ps[2], string(o.Token))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *DroneCIOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -95,6 +95,7 @@ func (d *DynamicService) Set(ctx context.Context, scope Scope, v Values, opts ..
 	out := new(Settings[Values])
 	if len(p) == 0 {
 		e.warnIgnored(ctx, ignored)
+		e.warnValues(ctx, valueWarnings(e.info, body))
 	}
 	if err := e.set(ctx, scope, body, p, out, &out.Integration, opts); err != nil {
 		return nil, err
@@ -135,7 +136,8 @@ func (d *DynamicService) OptionsFrom(st *Settings[Values]) (Values, []string) {
 
 // checkValues checks v against the integration's parameters and returns
 // the body to send (GitLab's JSON types), the problems found, and the
-// parameters sent that current GitLab ignores.
+// parameters sent that current GitLab ignores. Every value is checked by
+// the catalog's rules (rules.go), as the typed options are.
 func checkValues(info *IntegrationInfo, v Values) (body map[string]any, p problems, ignored []string) {
 	body = make(map[string]any, len(v))
 	names := make([]string, 0, len(v))
@@ -159,20 +161,7 @@ func checkValues(info *IntegrationInfo, v Values) (body map[string]any, p proble
 			p.add(name, "%v", err)
 			continue
 		}
-		if len(param.AllowedValues) > 0 {
-			switch x := val.(type) {
-			case string:
-				if param.CommaList {
-					p.commaList(name, x, param.AllowedValues)
-				} else {
-					p.oneOf(name, x, param.AllowedValues)
-				}
-			case []string:
-				for _, s := range x {
-					p.oneOf(name, s, param.AllowedValues)
-				}
-			}
-		}
+		p.checkTyped(param, val)
 		if param.Ignored {
 			ignored = append(ignored, name)
 		}
@@ -180,18 +169,23 @@ func checkValues(info *IntegrationInfo, v Values) (body map[string]any, p proble
 	}
 	for i := range info.Parameters {
 		param := &info.Parameters[i]
-		if !param.Required {
-			continue
-		}
-		val, ok := body[param.Name]
-		if _, given := v[param.Name]; given && !ok {
-			continue // already reported as a wrong value
-		}
-		if s, isString := val.(string); !ok || (isString && s == "") {
-			p.required(param.Name, false)
+		if _, given := v[param.Name]; param.Required && !given {
+			p.add(param.Name, requiredMessage)
 		}
 	}
 	return body, p, ignored
+}
+
+// valueWarnings returns the warnings of the values in body (rules.go).
+func valueWarnings(info *IntegrationInfo, body map[string]any) []string {
+	var out []string
+	for i := range info.Parameters {
+		param := &info.Parameters[i]
+		if s, ok := body[param.Name].(string); ok && placeholderMissing(param, s) {
+			out = append(out, placeholderWarning(param))
+		}
+	}
+	return out
 }
 
 // suggestParameter returns " (did you mean …?)" naming the integration's

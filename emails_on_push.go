@@ -39,12 +39,20 @@ type EmailsOnPushOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *EmailsOnPushOptions) validate(p *problems) {
+	ps := catalog[14].Parameters
 	if o.BranchesToBeNotified != nil {
-		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
+		p.checkString(&ps[2], string(*o.BranchesToBeNotified))
 	}
-	p.required("recipients", o.Recipients != "")
+	p.checkString(&ps[3], string(o.Recipients))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *EmailsOnPushOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

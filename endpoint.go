@@ -71,6 +71,17 @@ func (e endpoint) warnIgnored(ctx context.Context, names []string) {
 		slog.String("integration", e.info.Slug), slog.String("parameters", strings.Join(names, ", ")))
 }
 
+// warnValues logs, through the client's logger, what GitLab will accept in
+// the values being sent but not use as people expect (an issue link
+// template without ":id"). The warnings name parameters, never values.
+func (e endpoint) warnValues(ctx context.Context, warnings []string) {
+	if len(warnings) == 0 || !e.client.logger.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	e.client.logger.LogAttrs(ctx, slog.LevelWarn, "GitLab accepts these values but may not use them as intended",
+		slog.String("integration", e.info.Slug), slog.String("warnings", strings.Join(warnings, "; ")))
+}
+
 // check refuses a call before anything is sent: no context, a bad
 // reference, or a group for an integration that exists for projects only.
 func (e endpoint) check(ctx context.Context, scope Scope) error {

@@ -16,7 +16,9 @@ type ExternalWikiService = Service[ExternalWikiOptions, ExternalWikiProperties]
 // are values and are sent on every call; optional ones are pointers, sent only when set
 // (use Ptr). Secret fields are redacted when the struct is printed or logged.
 type ExternalWikiOptions struct {
-	// ExternalWikiURL (external_wiki_url, required): URL of the external wiki.
+	// ExternalWikiURL (external_wiki_url, required): URL of the external wiki. GitLab
+	// requires an http or https URL with a host when it is not blank
+	// (app/models/integrations/external_wiki.rb); Set checks it.
 	ExternalWikiURL string `json:"external_wiki_url" url:"external_wiki_url"`
 	// UseInheritedSettings (use_inherited_settings): When true, take settings from the
 	// group/instance default integration instead of the values sent; when false, stop
@@ -26,9 +28,17 @@ type ExternalWikiOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *ExternalWikiOptions) validate(p *problems) {
-	p.required("external_wiki_url", o.ExternalWikiURL != "")
+	ps := catalog[16].Parameters
+	p.checkString(&ps[0], string(o.ExternalWikiURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *ExternalWikiOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

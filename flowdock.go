@@ -28,9 +28,17 @@ type FlowdockOptions struct {
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *FlowdockOptions) validate(p *problems) {
-	p.required("token", o.Token != "")
+	ps := catalog[17].Parameters
+	p.checkString(&ps[0], string(o.Token))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *FlowdockOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

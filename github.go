@@ -34,10 +34,18 @@ type GitHubOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *GitHubOptions) validate(p *problems) {
-	p.required("token", o.Token != "")
-	p.required("repository_url", o.RepositoryURL != "")
+	ps := catalog[19].Parameters
+	p.checkString(&ps[0], string(o.Token))
+	p.checkString(&ps[1], string(o.RepositoryURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *GitHubOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

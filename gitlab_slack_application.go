@@ -119,14 +119,22 @@ type GitLabSlackApplicationOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *GitLabSlackApplicationOptions) validate(p *problems) {
+	ps := catalog[20].Parameters
 	if o.BranchesToBeNotified != nil {
-		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
+		p.checkString(&ps[3], string(*o.BranchesToBeNotified))
 	}
 	if o.LabelsToBeNotifiedBehavior != nil {
-		p.oneOf("labels_to_be_notified_behavior", string(*o.LabelsToBeNotifiedBehavior), []string{"match_any", "match_all"})
+		p.checkString(&ps[5], string(*o.LabelsToBeNotifiedBehavior))
 	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *GitLabSlackApplicationOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -35,11 +35,19 @@ type GoogleCloudPlatformArtifactRegistryOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *GoogleCloudPlatformArtifactRegistryOptions) validate(p *problems) {
-	p.required("artifact_registry_project_id", o.ArtifactRegistryProjectID != "")
-	p.required("artifact_registry_repositories", o.ArtifactRegistryRepositories != "")
-	p.required("artifact_registry_location", o.ArtifactRegistryLocation != "")
+	ps := catalog[21].Parameters
+	p.checkString(&ps[0], string(o.ArtifactRegistryProjectID))
+	p.checkString(&ps[1], string(o.ArtifactRegistryRepositories))
+	p.checkString(&ps[2], string(o.ArtifactRegistryLocation))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *GoogleCloudPlatformArtifactRegistryOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -39,12 +39,20 @@ type GoogleCloudPlatformWorkloadIdentityFederationOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *GoogleCloudPlatformWorkloadIdentityFederationOptions) validate(p *problems) {
-	p.required("workload_identity_federation_project_id", o.WorkloadIdentityFederationProjectID != "")
-	p.required("workload_identity_federation_project_number", o.WorkloadIdentityFederationProjectNumber != "")
-	p.required("workload_identity_pool_id", o.WorkloadIdentityPoolID != "")
-	p.required("workload_identity_pool_provider_id", o.WorkloadIdentityPoolProviderID != "")
+	ps := catalog[22].Parameters
+	p.checkString(&ps[0], string(o.WorkloadIdentityFederationProjectID))
+	p.checkString(&ps[1], string(o.WorkloadIdentityFederationProjectNumber))
+	p.checkString(&ps[2], string(o.WorkloadIdentityPoolID))
+	p.checkString(&ps[3], string(o.WorkloadIdentityPoolProviderID))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *GoogleCloudPlatformWorkloadIdentityFederationOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

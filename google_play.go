@@ -36,11 +36,19 @@ type GooglePlayOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *GooglePlayOptions) validate(p *problems) {
-	p.required("package_name", o.PackageName != "")
-	p.required("service_account_key_file_name", o.ServiceAccountKeyFileName != "")
-	p.required("service_account_key", o.ServiceAccountKey != "")
+	ps := catalog[23].Parameters
+	p.checkString(&ps[0], string(o.PackageName))
+	p.checkString(&ps[1], string(o.ServiceAccountKeyFileName))
+	p.checkString(&ps[2], string(o.ServiceAccountKey))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *GooglePlayOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -16,9 +16,13 @@ type HarborService = Service[HarborOptions, HarborProperties]
 // and are sent on every call; optional ones are pointers, sent only when set (use Ptr).
 // Secret fields are redacted when the struct is printed or logged.
 type HarborOptions struct {
-	// URL (url, required): Harbor instance base URL.
+	// URL (url, required): Harbor instance base URL. GitLab requires an http or https URL
+	// with a host when it is not blank (app/models/concerns/integrations/base/harbor.rb);
+	// Set checks it.
 	URL string `json:"url" url:"url"`
-	// ProjectName (project_name, required): Harbor project name.
+	// ProjectName (project_name, required): Harbor project name. GitLab requires at most 255
+	// characters when it is not blank (app/models/concerns/integrations/base/harbor.rb); Set
+	// checks it.
 	ProjectName string `json:"project_name" url:"project_name"`
 	// Username (username, required): Harbor user name.
 	Username string `json:"username" url:"username"`
@@ -32,12 +36,20 @@ type HarborOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *HarborOptions) validate(p *problems) {
-	p.required("url", o.URL != "")
-	p.required("project_name", o.ProjectName != "")
-	p.required("username", o.Username != "")
-	p.required("password", o.Password != "")
+	ps := catalog[25].Parameters
+	p.checkString(&ps[0], string(o.URL))
+	p.checkString(&ps[1], string(o.ProjectName))
+	p.checkString(&ps[2], string(o.Username))
+	p.checkString(&ps[3], string(o.Password))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *HarborOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

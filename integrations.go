@@ -203,6 +203,7 @@ func (s *Service[O, P]) Set(ctx context.Context, scope Scope, o *O, opts ...Requ
 	out := new(Settings[P])
 	if len(p) == 0 {
 		e.warnIgnored(ctx, ignoredIn(o))
+		e.warnValues(ctx, warningsIn(o))
 	}
 	if err := e.set(ctx, scope, o, p, out, &out.Integration, opts); err != nil {
 		return nil, err

@@ -37,9 +37,17 @@ type IrkerOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *IrkerOptions) validate(p *problems) {
-	p.required("recipients", o.Recipients != "")
+	ps := catalog[26].Parameters
+	p.checkString(&ps[3], string(o.Recipients))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *IrkerOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -19,7 +19,9 @@ type JenkinsOptions struct {
 	// EnableSSLVerification (enable_ssl_verification): Verify TLS certificates of Jenkins
 	// (default true).
 	EnableSSLVerification *bool `json:"enable_ssl_verification,omitempty" url:"enable_ssl_verification,omitempty"`
-	// JenkinsURL (jenkins_url, required): Jenkins server URL.
+	// JenkinsURL (jenkins_url, required): Jenkins server URL. GitLab requires an http or
+	// https URL with a host when it is not blank (app/models/integrations/jenkins.rb); Set
+	// checks it.
 	JenkinsURL string `json:"jenkins_url" url:"jenkins_url"`
 	// ProjectName (project_name, required): URL-friendly Jenkins project name.
 	ProjectName string `json:"project_name" url:"project_name"`
@@ -42,10 +44,18 @@ type JenkinsOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *JenkinsOptions) validate(p *problems) {
-	p.required("jenkins_url", o.JenkinsURL != "")
-	p.required("project_name", o.ProjectName != "")
+	ps := catalog[27].Parameters
+	p.checkString(&ps[1], string(o.JenkinsURL))
+	p.checkString(&ps[2], string(o.ProjectName))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *JenkinsOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

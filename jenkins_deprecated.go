@@ -32,9 +32,17 @@ type JenkinsDeprecatedOptions struct {
 	PassUnstable *bool `json:"pass_unstable,omitempty" url:"pass_unstable,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *JenkinsDeprecatedOptions) validate(p *problems) {
-	p.required("project_url", o.ProjectURL != "")
+	ps := catalog[28].Parameters
+	p.checkString(&ps[0], string(o.ProjectURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *JenkinsDeprecatedOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

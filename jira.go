@@ -17,10 +17,12 @@ type JiraService = Service[JiraOptions, JiraProperties]
 // Secret fields are redacted when the struct is printed or logged.
 type JiraOptions struct {
 	// URL (url, required): Jira web URL. Changing it without resending the password clears
-	// the stored password.
+	// the stored password. GitLab requires an http or https URL with a host when it is not
+	// blank (app/models/integrations/jira.rb); Set checks it.
 	URL string `json:"url" url:"url"`
 	// APIURL (api_url): Jira REST API base URL if it differs from url. Changing it clears
-	// the stored secrets unless they are sent again.
+	// the stored secrets unless they are sent again. GitLab requires an http or https URL
+	// with a host when it is not blank (app/models/integrations/jira.rb); Set checks it.
 	APIURL *string `json:"api_url,omitempty" url:"api_url,omitempty"`
 	// JiraAuthType (jira_auth_type): Authentication method. 0 = basic (email/username + API
 	// token/password), 1 = Jira personal access token (Data Center/Server), 2 = Jira Cloud
@@ -33,9 +35,13 @@ type JiraOptions struct {
 	// Password (password, required): API token, password or PAT depending on jira_auth_type.
 	// Secret: redacted when printed.
 	Password string `json:"password" url:"password" redact:"true"`
-	// JiraIssueRegex (jira_issue_regex): Custom RE2 regex to find Jira keys.
+	// JiraIssueRegex (jira_issue_regex): Custom RE2 regex to find Jira keys. GitLab requires
+	// at most 255 characters when it is not blank (app/models/integrations/jira.rb); Set
+	// checks it.
 	JiraIssueRegex *string `json:"jira_issue_regex,omitempty" url:"jira_issue_regex,omitempty"`
-	// JiraIssuePrefix (jira_issue_prefix): Prefix that must precede Jira keys.
+	// JiraIssuePrefix (jira_issue_prefix): Prefix that must precede Jira keys. GitLab
+	// requires at most 255 characters when it is not blank
+	// (app/models/integrations/jira.rb); Set checks it.
 	JiraIssuePrefix *string `json:"jira_issue_prefix,omitempty" url:"jira_issue_prefix,omitempty"`
 	// JiraIssueTransitionID (jira_issue_transition_id): Transition ID(s) separated by , or ;
 	// applied when closing issues.
@@ -108,13 +114,30 @@ type JiraOptions struct {
 	JiraIssueTransitionAutomatic *bool `json:"jira_issue_transition_automatic,omitempty" url:"jira_issue_transition_automatic,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *JiraOptions) validate(p *problems) {
-	p.required("url", o.URL != "")
-	if o.JiraAuthType != nil {
-		p.oneOf("jira_auth_type", fmt.Sprint(int(*o.JiraAuthType)), []string{"0", "1", "2"})
+	ps := catalog[29].Parameters
+	p.checkString(&ps[0], string(o.URL))
+	if o.APIURL != nil {
+		p.checkString(&ps[1], string(*o.APIURL))
 	}
-	p.required("password", o.Password != "")
+	if o.JiraAuthType != nil {
+		p.checkInt(&ps[2], int64(*o.JiraAuthType))
+	}
+	p.checkString(&ps[4], string(o.Password))
+	if o.JiraIssueRegex != nil {
+		p.checkString(&ps[5], string(*o.JiraIssueRegex))
+	}
+	if o.JiraIssuePrefix != nil {
+		p.checkString(&ps[6], string(*o.JiraIssuePrefix))
+	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *JiraOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

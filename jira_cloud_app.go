@@ -36,11 +36,19 @@ type JiraCloudAppOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *JiraCloudAppOptions) validate(p *problems) {
+	ps := catalog[30].Parameters
 	if o.JiraCloudAppDeploymentGatingEnvironments != nil {
-		p.commaList("jira_cloud_app_deployment_gating_environments", string(*o.JiraCloudAppDeploymentGatingEnvironments), []string{"production", "staging", "testing", "development"})
+		p.checkString(&ps[2], string(*o.JiraCloudAppDeploymentGatingEnvironments))
 	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *JiraCloudAppOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

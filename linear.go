@@ -17,7 +17,8 @@ type LinearService = Service[LinearOptions, LinearProperties]
 // Secret fields are redacted when the struct is printed or logged.
 type LinearOptions struct {
 	// WorkspaceURL (workspace_url, required): Linear workspace URL,
-	// https://linear.app/<workspace>.
+	// https://linear.app/<workspace>. GitLab requires an http or https URL with a host when
+	// it is not blank (app/models/concerns/integrations/base/linear.rb); Set checks it.
 	WorkspaceURL string `json:"workspace_url" url:"workspace_url"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -29,9 +30,17 @@ type LinearOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *LinearOptions) validate(p *problems) {
-	p.required("workspace_url", o.WorkspaceURL != "")
+	ps := catalog[31].Parameters
+	p.checkString(&ps[0], string(o.WorkspaceURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *LinearOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -34,9 +34,17 @@ type MattermostSlashCommandsOptions struct {
 	Username *string `json:"username,omitempty" url:"username,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *MattermostSlashCommandsOptions) validate(p *problems) {
-	p.required("token", o.Token != "")
+	ps := catalog[34].Parameters
+	p.checkString(&ps[0], string(o.Token))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *MattermostSlashCommandsOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -22,7 +22,8 @@ type MockCIOptions struct {
 	// (default true).
 	EnableSSLVerification *bool `json:"enable_ssl_verification,omitempty" url:"enable_ssl_verification,omitempty"`
 	// MockServiceURL (mock_service_url, required): URL of the mock CI service (e.g.
-	// http://localhost:4004).
+	// http://localhost:4004). GitLab requires an http or https URL with a host when it is
+	// not blank (app/models/concerns/integrations/base/mock_ci.rb); Set checks it.
 	MockServiceURL string `json:"mock_service_url" url:"mock_service_url"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -34,9 +35,17 @@ type MockCIOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *MockCIOptions) validate(p *problems) {
-	p.required("mock_service_url", o.MockServiceURL != "")
+	ps := catalog[36].Parameters
+	p.checkString(&ps[1], string(o.MockServiceURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *MockCIOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -17,8 +17,13 @@ type PhorgeService = Service[PhorgeOptions, PhorgeProperties]
 // Secret fields are redacted when the struct is printed or logged.
 type PhorgeOptions struct {
 	// ProjectURL (project_url, required): Link to the project in the external tracker.
+	// GitLab requires an http or https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/phorge.rb); Set checks it.
 	ProjectURL string `json:"project_url" url:"project_url"`
-	// IssuesURL (issues_url, required): Issue link template; must contain `:id`.
+	// IssuesURL (issues_url, required): Issue link template: GitLab puts the issue's ID in
+	// place of `:id` (it accepts a template without `:id`, and Set logs a warning). GitLab
+	// requires an http or https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/phorge.rb); Set checks it.
 	IssuesURL string `json:"issues_url" url:"issues_url"`
 	// PushEvents (push_events): Fire on pushes to branches.
 	PushEvents *bool `json:"push_events,omitempty" url:"push_events,omitempty"`
@@ -30,10 +35,23 @@ type PhorgeOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *PhorgeOptions) validate(p *problems) {
-	p.required("project_url", o.ProjectURL != "")
-	p.required("issues_url", o.IssuesURL != "")
+	ps := catalog[39].Parameters
+	p.checkString(&ps[0], string(o.ProjectURL))
+	p.checkString(&ps[1], string(o.IssuesURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *PhorgeOptions) warnings() []string {
+	ps := catalog[39].Parameters
+	var out []string
+	if placeholderMissing(&ps[1], o.IssuesURL) {
+		out = append(out, placeholderWarning(&ps[1]))
+	}
+	return out
 }
 
 // ignoredSet returns the API names of the parameters set in o that current
@@ -56,6 +74,7 @@ func (o PhorgeOptions) LogValue() slog.Value { return logOptions(o) }
 type PhorgeProperties struct {
 	// ProjectURL (project_url): Link to the project in the external tracker.
 	ProjectURL string `json:"project_url"`
-	// IssuesURL (issues_url): Issue link template; must contain `:id`.
+	// IssuesURL (issues_url): Issue link template: GitLab puts the issue's ID in place of
+	// `:id` (it accepts a template without `:id`, and Set logs a warning).
 	IssuesURL string `json:"issues_url"`
 }

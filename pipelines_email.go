@@ -50,12 +50,20 @@ type PipelinesEmailOptions struct {
 	AddPusher *bool `json:"add_pusher,omitempty" url:"add_pusher,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *PipelinesEmailOptions) validate(p *problems) {
-	p.required("recipients", o.Recipients != "")
+	ps := catalog[40].Parameters
+	p.checkString(&ps[0], string(o.Recipients))
 	if o.BranchesToBeNotified != nil {
-		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
+		p.checkString(&ps[4], string(*o.BranchesToBeNotified))
 	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *PipelinesEmailOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -31,9 +31,17 @@ type PivotalTrackerOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *PivotalTrackerOptions) validate(p *problems) {
-	p.required("token", o.Token != "")
+	ps := catalog[41].Parameters
+	p.checkString(&ps[0], string(o.Token))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *PivotalTrackerOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

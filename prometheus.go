@@ -36,9 +36,17 @@ type PrometheusOptions struct {
 	ManualConfiguration *bool `json:"manual_configuration,omitempty" url:"manual_configuration,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *PrometheusOptions) validate(p *problems) {
-	p.required("api_url", o.APIURL != "")
+	ps := catalog[42].Parameters
+	p.checkString(&ps[0], string(o.APIURL))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *PrometheusOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -16,8 +16,10 @@ type PumbleService = Service[PumbleOptions, PumbleProperties]
 // and are sent on every call; optional ones are pointers, sent only when set (use Ptr).
 // Secret fields are redacted when the struct is printed or logged.
 type PumbleOptions struct {
-	// Webhook (webhook, required): Pumble incoming webhook URL. Secret: redacted when
-	// printed.
+	// Webhook (webhook, required): Pumble incoming webhook URL. GitLab requires an http or
+	// https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/chat_notification.rb); Set checks it. Secret:
+	// redacted when printed.
 	Webhook string `json:"webhook" url:"webhook" redact:"true"`
 	// NotifyOnlyBrokenPipelines (notify_only_broken_pipelines): Only notify about failed
 	// pipelines.
@@ -65,12 +67,20 @@ type PumbleOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *PumbleOptions) validate(p *problems) {
-	p.required("webhook", o.Webhook != "")
+	ps := catalog[43].Parameters
+	p.checkString(&ps[0], string(o.Webhook))
 	if o.BranchesToBeNotified != nil {
-		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
+		p.checkString(&ps[3], string(*o.BranchesToBeNotified))
 	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *PumbleOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

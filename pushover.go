@@ -37,17 +37,22 @@ type PushoverOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *PushoverOptions) validate(p *problems) {
-	p.required("api_key", o.APIKey != "")
-	p.required("user_key", o.UserKey != "")
-	p.required("priority", o.Priority != "")
-	if o.Priority != "" {
-		p.oneOf("priority", string(o.Priority), []string{"-2", "-1", "0", "1"})
-	}
+	ps := catalog[44].Parameters
+	p.checkString(&ps[0], string(o.APIKey))
+	p.checkString(&ps[1], string(o.UserKey))
+	p.checkString(&ps[3], string(o.Priority))
 	if o.Sound != nil {
-		p.oneOf("sound", string(*o.Sound), []string{"pushover", "bike", "bugle", "cashregister", "classical", "cosmic", "falling", "gamelan", "incoming", "intermission", "magic", "mechanical", "pianobar", "siren", "spacealarm", "tugboat", "alien", "climb", "persistent", "echo", "updown", "none"})
+		p.checkString(&ps[4], string(*o.Sound))
 	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *PushoverOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -36,6 +36,9 @@ func secretOptions(t *testing.T, sc serviceCase, info IntegrationInfo) (any, map
 		switch {
 		case p.Secret:
 			secret := fmt.Sprintf("S3CRET-%s-%s-%d", info.Slug, name, i)
+			if p.Format == FormatURL { // a secret URL, such as a webhook
+				secret = fmt.Sprintf("https://hooks.example.com/S3CRET-%s-%s-%d", info.Slug, name, i)
+			}
 			secrets[name] = secret
 			setText(t, fv, secret)
 		case p.Required:

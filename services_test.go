@@ -115,7 +115,7 @@ func setParameter(t testing.TB, info IntegrationInfo, p ParameterInfo, index int
 		return out
 	case TypeString:
 		require.Equal(t, reflect.String, dst.Kind(), "%s.%s", info.Slug, p.Name)
-		v := p.Name + "-sample"
+		v := sampleString(p)
 		switch {
 		case p.CommaList:
 			v = strings.Join(p.AllowedValues[len(p.AllowedValues)-2:], ",")
@@ -138,6 +138,19 @@ func setParameter(t testing.TB, info IntegrationInfo, p ParameterInfo, index int
 	}
 	t.Fatalf("%s.%s: unknown parameter type %q", info.Slug, p.Name, p.Type)
 	return nil
+}
+
+// sampleString is a valid value of a free-form string parameter, naming it:
+// a URL for a URL field (with its placeholder), within its length limit.
+func sampleString(p ParameterInfo) string {
+	v := p.Name + "-sample"
+	if p.Format == FormatURL {
+		v = "https://" + strings.ReplaceAll(p.Name, "_", "-") + ".example.com/sample"
+		if p.Placeholder != "" {
+			v += "/" + p.Placeholder
+		}
+	}
+	return v
 }
 
 // jsonTypeOf names the JSON type of a value decoded into an any.

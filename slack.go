@@ -18,8 +18,10 @@ type SlackService = Service[SlackOptions, SlackProperties]
 // are values and are sent on every call; optional ones are pointers, sent only when set
 // (use Ptr). Secret fields are redacted when the struct is printed or logged.
 type SlackOptions struct {
-	// Webhook (webhook, required): Slack incoming webhook URL. Secret: redacted when
-	// printed.
+	// Webhook (webhook, required): Slack incoming webhook URL. GitLab requires an http or
+	// https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/chat_notification.rb); Set checks it. Secret:
+	// redacted when printed.
 	Webhook string `json:"webhook" url:"webhook" redact:"true"`
 	// Username (username): Display name for posted messages.
 	Username *string `json:"username,omitempty" url:"username,omitempty"`
@@ -148,15 +150,23 @@ type SlackOptions struct {
 	JobEvents *bool `json:"job_events,omitempty" url:"job_events,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *SlackOptions) validate(p *problems) {
-	p.required("webhook", o.Webhook != "")
+	ps := catalog[46].Parameters
+	p.checkString(&ps[0], string(o.Webhook))
 	if o.BranchesToBeNotified != nil {
-		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
+		p.checkString(&ps[5], string(*o.BranchesToBeNotified))
 	}
 	if o.LabelsToBeNotifiedBehavior != nil {
-		p.oneOf("labels_to_be_notified_behavior", string(*o.LabelsToBeNotifiedBehavior), []string{"match_any", "match_all"})
+		p.checkString(&ps[7], string(*o.LabelsToBeNotifiedBehavior))
 	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *SlackOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -19,7 +19,9 @@ type TeamCityOptions struct {
 	// EnableSSLVerification (enable_ssl_verification): Verify TLS certificates of TeamCity
 	// (default true).
 	EnableSSLVerification *bool `json:"enable_ssl_verification,omitempty" url:"enable_ssl_verification,omitempty"`
-	// TeamCityURL (teamcity_url, required): TeamCity server URL.
+	// TeamCityURL (teamcity_url, required): TeamCity server URL. GitLab requires an http or
+	// https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/teamcity.rb); Set checks it.
 	TeamCityURL string `json:"teamcity_url" url:"teamcity_url"`
 	// BuildType (build_type, required): TeamCity build configuration ID.
 	BuildType string `json:"build_type" url:"build_type"`
@@ -40,12 +42,20 @@ type TeamCityOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *TeamCityOptions) validate(p *problems) {
-	p.required("teamcity_url", o.TeamCityURL != "")
-	p.required("build_type", o.BuildType != "")
-	p.required("username", o.Username != "")
-	p.required("password", o.Password != "")
+	ps := catalog[49].Parameters
+	p.checkString(&ps[1], string(o.TeamCityURL))
+	p.checkString(&ps[2], string(o.BuildType))
+	p.checkString(&ps[3], string(o.Username))
+	p.checkString(&ps[4], string(o.Password))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *TeamCityOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -78,13 +78,21 @@ type TelegramOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *TelegramOptions) validate(p *problems) {
-	p.required("token", o.Token != "")
-	p.required("room", o.Room != "")
+	ps := catalog[50].Parameters
+	p.checkString(&ps[1], string(o.Token))
+	p.checkString(&ps[2], string(o.Room))
 	if o.BranchesToBeNotified != nil {
-		p.oneOf("branches_to_be_notified", string(*o.BranchesToBeNotified), []string{"all", "default", "protected", "default_and_protected"})
+		p.checkString(&ps[6], string(*o.BranchesToBeNotified))
 	}
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *TelegramOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

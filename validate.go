@@ -42,25 +42,20 @@ func (p *problems) add(param, format string, args ...any) {
 	*p = append(*p, param+": "+fmt.Sprintf(format, args...))
 }
 
-// required records a missing required parameter.
-func (p *problems) required(param string, set bool) {
-	if !set {
-		p.add(param, "is required (GitLab needs it on every Set, updates included)")
-	}
-}
-
 // oneOf records a value that is not among the allowed ones.
 func (p *problems) oneOf(param, value string, allowed []string) {
 	if !slices.Contains(allowed, value) {
-		p.add(param, "%q is not one of %s", value, strings.Join(allowed, ", "))
+		p.add(param, "%q is not one of %s%s", value, strings.Join(allowed, ", "), didYouMeanValue(value, allowed))
 	}
 }
 
 // commaList records a comma-separated list holding a value not allowed.
 func (p *problems) commaList(param, value string, allowed []string) {
-	for _, part := range strings.Split(value, ",") {
+	for rest := value; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		if part = strings.TrimSpace(part); part != "" && !slices.Contains(allowed, part) {
-			p.add(param, "%q is not one of %s", part, strings.Join(allowed, ", "))
+			p.add(param, "%q is not one of %s%s", part, strings.Join(allowed, ", "), didYouMeanValue(part, allowed))
 		}
 	}
 }

@@ -167,7 +167,7 @@ func TestSetReportsEveryProblemAtOnce(t *testing.T) {
 	problems = requireValidation(t, "jira-cloud-app", err)
 	assert.Equal(t, []string{
 		`jira_cloud_app_deployment_gating_environments: "qa" is not one of production, staging, testing, development`,
-		`jira_cloud_app_deployment_gating_environments: "prod" is not one of production, staging, testing, development`,
+		`jira_cloud_app_deployment_gating_environments: "prod" is not one of production, staging, testing, development (did you mean "production"?)`,
 	}, problems)
 
 	assert.Empty(t, fake.requests(), "nothing may be sent")

@@ -18,13 +18,21 @@ type ZenTaoService = Service[ZenTaoOptions, ZenTaoProperties]
 // and are sent on every call; optional ones are pointers, sent only when set (use Ptr).
 // Secret fields are redacted when the struct is printed or logged.
 type ZenTaoOptions struct {
-	// URL (url, required): ZenTao web URL.
+	// URL (url, required): ZenTao web URL. GitLab requires an http or https URL with a host
+	// of at most 2048 characters when it is not blank (app/models/integrations/zentao.rb);
+	// Set checks it.
 	URL string `json:"url" url:"url"`
-	// APIURL (api_url): ZenTao API URL if different from url.
+	// APIURL (api_url): ZenTao API URL if different from url. GitLab requires an http or
+	// https URL with a host of at most 2048 characters when it is not blank
+	// (app/models/integrations/zentao.rb); Set checks it.
 	APIURL *string `json:"api_url,omitempty" url:"api_url,omitempty"`
-	// APIToken (api_token, required): ZenTao API token. Secret: redacted when printed.
+	// APIToken (api_token, required): ZenTao API token. GitLab requires at most 255
+	// characters when it is not blank (app/models/integrations/zentao_tracker_data.rb); Set
+	// checks it. Secret: redacted when printed.
 	APIToken string `json:"api_token" url:"api_token" redact:"true"`
-	// ZenTaoProductXID (zentao_product_xid, required): ZenTao product ID.
+	// ZenTaoProductXID (zentao_product_xid, required): ZenTao product ID. GitLab requires at
+	// most 255 characters when it is not blank
+	// (app/models/integrations/zentao_tracker_data.rb); Set checks it.
 	ZenTaoProductXID string `json:"zentao_product_xid" url:"zentao_product_xid"`
 	// UseInheritedSettings (use_inherited_settings): When true, take settings from the
 	// group/instance default integration instead of the values sent; when false, stop
@@ -34,11 +42,22 @@ type ZenTaoOptions struct {
 	UseInheritedSettings *bool `json:"use_inherited_settings,omitempty" url:"use_inherited_settings,omitempty"`
 }
 
-// validate records every problem of o before anything is sent.
+// validate records every problem of o before anything is sent, checking
+// each parameter against its catalog entry (rules.go).
 func (o *ZenTaoOptions) validate(p *problems) {
-	p.required("url", o.URL != "")
-	p.required("api_token", o.APIToken != "")
-	p.required("zentao_product_xid", o.ZenTaoProductXID != "")
+	ps := catalog[54].Parameters
+	p.checkString(&ps[0], string(o.URL))
+	if o.APIURL != nil {
+		p.checkString(&ps[1], string(*o.APIURL))
+	}
+	p.checkString(&ps[2], string(o.APIToken))
+	p.checkString(&ps[3], string(o.ZenTaoProductXID))
+}
+
+// warnings returns what Set logs about o before sending it: values GitLab
+// accepts but will not use as people expect (rules.go).
+func (o *ZenTaoOptions) warnings() []string {
+	return nil
 }
 
 // ignoredSet returns the API names of the parameters set in o that current

@@ -46,7 +46,10 @@ func main() {
 	if err := check(&d); err != nil {
 		log.Fatalf("%s: %v", *in, err)
 	}
-	g := &generator{d: &d, root: *out, enums: map[string]desc.Enum{}}
+	g := &generator{d: &d, root: *out, enums: map[string]desc.Enum{}, index: map[string]int{}}
+	for i, it := range d.Integrations {
+		g.index[it.Slug] = i
+	}
 	for _, e := range d.Enums {
 		g.enums[e.GoName] = e
 	}
@@ -88,6 +91,7 @@ func check(d *desc.Description) error {
 
 type generator struct {
 	d      *desc.Description
+	index  map[string]int // slug → position in catalog
 	root   string
 	enums  map[string]desc.Enum
 	failed bool
@@ -233,6 +237,9 @@ func (g *generator) integrationFile(it desc.Integration) []byte {
 		if p.Note != "" {
 			text += " " + sentence(p.Note)
 		}
+		if r := ruleDoc(p); r != "" {
+			text += " " + r
+		}
 		if p.Secret {
 			text += " Secret: redacted when printed."
 		}
@@ -259,36 +266,61 @@ func (g *generator) integrationFile(it desc.Integration) []byte {
 	}
 	w("}\n\n")
 
-	// Validation.
-	w("// validate records every problem of o before anything is sent.\n")
+	// Validation: every rule is the catalog's, checked by the functions of
+	// rules.go, so that the typed and the by-slug Set agree.
+	w("// validate records every problem of o before anything is sent, checking\n")
+	w("// each parameter against its catalog entry (rules.go).\n")
 	w("func (o *%sOptions) validate(p *problems) {\n", n)
-	for _, p := range it.Parameters {
-		if p.Required && p.Type == "string" {
-			w("\tp.required(%q, o.%s != \"\")\n", p.Name, p.GoName)
-		}
-		if len(p.AllowedValues) == 0 {
+	idx := g.index[it.Slug]
+	first := true
+	for j, p := range it.Parameters {
+		call := g.checkCall(p, j)
+		if call == "" {
 			continue
 		}
-		allowed := fmt.Sprintf("%#v", p.AllowedValues)
-		val := "o." + p.GoName
-		guardOpen, guardClose := "", ""
-		if !p.Required {
-			val = "*" + val
-			guardOpen, guardClose = fmt.Sprintf("\tif o.%s != nil {\n", p.GoName), "\t}\n"
-		} else {
-			guardOpen, guardClose = fmt.Sprintf("\tif o.%s != \"\" {\n", p.GoName), "\t}\n"
+		if first {
+			w("\tps := catalog[%d].Parameters\n", idx)
+			first = false
 		}
-		str := fmt.Sprintf("string(%s)", val)
-		if e, ok := g.enums[p.Enum]; ok && e.Type == "int" {
-			str = fmt.Sprintf("fmt.Sprint(int(%s))", val)
+		if p.Required {
+			w("\t%s\n", strings.ReplaceAll(call, "VALUE", "o."+p.GoName))
+			continue
 		}
-		check := "oneOf"
-		if p.CommaList {
-			check = "commaList"
+		if p.Type == "array_of_string" {
+			w("\tif o.%s != nil {\n\t\t%s\n\t}\n", p.GoName, strings.ReplaceAll(call, "VALUE", "o."+p.GoName))
+			continue
 		}
-		w("%s\t\tp.%s(%q, %s, %s)\n%s", guardOpen, check, p.Name, str, allowed, guardClose)
+		w("\tif o.%s != nil {\n\t\t%s\n\t}\n", p.GoName, strings.ReplaceAll(call, "VALUE", "*o."+p.GoName))
 	}
 	w("}\n\n")
+
+	// Warnings: what GitLab accepts but will not use as people expect.
+	w("// warnings returns what Set logs about o before sending it: values GitLab\n")
+	w("// accepts but will not use as people expect (rules.go).\n")
+	w("func (o *%sOptions) warnings() []string {\n", n)
+	warned := false
+	for j, p := range it.Parameters {
+		if p.Placeholder == "" || p.Type != "string" {
+			continue
+		}
+		if !warned {
+			w("\tps := catalog[%d].Parameters\n\tvar out []string\n", idx)
+			warned = true
+		}
+		val := "o." + p.GoName
+		if !p.Required {
+			val = "*o." + p.GoName
+			w("\tif o.%s != nil && placeholderMissing(&ps[%d], %s) {\n", p.GoName, j, val)
+		} else {
+			w("\tif placeholderMissing(&ps[%d], %s) {\n", j, val)
+		}
+		w("\t\tout = append(out, placeholderWarning(&ps[%d]))\n\t}\n", j)
+	}
+	if warned {
+		w("\treturn out\n}\n\n")
+	} else {
+		w("\treturn nil\n}\n\n")
+	}
 
 	// Ignored parameters.
 	w("// ignoredSet returns the API names of the parameters set in o that current\n// GitLab ignores, for Set's warning.\n")
@@ -343,6 +375,47 @@ func (g *generator) integrationFile(it desc.Integration) []byte {
 	}
 	w("}\n")
 	return b.Bytes()
+}
+
+// checkCall is the rules.go call that checks parameter j of an options
+// struct, with VALUE standing for the field's value; "" when the parameter
+// has no rule to check.
+func (g *generator) checkCall(p desc.Parameter, j int) string {
+	switch p.Type {
+	case "string":
+		if !p.Required && len(p.AllowedValues) == 0 && p.Format == "" && p.MaxLength == 0 {
+			return ""
+		}
+		return fmt.Sprintf("p.checkString(&ps[%d], string(VALUE))", j)
+	case "integer":
+		if len(p.AllowedValues) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("p.checkInt(&ps[%d], int64(VALUE))", j)
+	case "array_of_string":
+		if !p.Required && len(p.AllowedValues) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("p.checkList(&ps[%d], VALUE)", j)
+	}
+	return ""
+}
+
+// ruleDoc says, in a field's comment, what GitLab's model checks of the
+// value beyond its type, and where GitLab's sources say so.
+func ruleDoc(p desc.Parameter) string {
+	var parts []string
+	if p.Format == "url" {
+		parts = append(parts, "an http or https URL with a host")
+	}
+	if p.MaxLength > 0 {
+		parts = append(parts, fmt.Sprintf("at most %d characters", p.MaxLength))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	src, _, _ := strings.Cut(p.Validation, ":")
+	return "GitLab requires " + strings.Join(parts, " of ") + " when it is not blank (" + src + "); Set checks it."
 }
 
 // fieldDoc starts an options field's comment: its Go name, its API name,
@@ -406,8 +479,9 @@ func (g *generator) clientFile() []byte {
 		w("\t\tTier: %q, Project: %v, Group: %v, RemovedIn: %q, Note: %q,\n", it.Tier, it.Project, it.Group, it.RemovedIn, it.Note)
 		w("\t\tEvents: %#v,\n\t\tParameters: []ParameterInfo{\n", it.Events)
 		for _, p := range it.Parameters {
-			w("\t\t\t{Name: %q, GoName: %q, Type: %q, Required: %v, Secret: %v, Returned: %v, Event: %v, Ignored: %v, CommaList: %v, AllowedValues: %#v,\n\t\t\t\tDescription: %q, Note: %q},\n",
-				p.Name, p.GoName, p.Type, p.Required, p.Secret, p.Returned, p.Event, p.Ignored, p.CommaList, nilIfEmpty(p.AllowedValues), p.Description, p.Note)
+			w("\t\t\t{Name: %q, GoName: %q, Type: %q, Required: %v, Secret: %v, Returned: %v, Event: %v, Ignored: %v, CommaList: %v, AllowedValues: %#v,\n\t\t\t\tFormat: %q, MaxLength: %d, Placeholder: %q,\n\t\t\t\tDescription: %q, Note: %q},\n",
+				p.Name, p.GoName, p.Type, p.Required, p.Secret, p.Returned, p.Event, p.Ignored, p.CommaList, nilIfEmpty(p.AllowedValues),
+				p.Format, p.MaxLength, p.Placeholder, p.Description, p.Note)
 		}
 		w("\t\t},\n\t},\n")
 	}

@@ -58,7 +58,22 @@ type Parameter struct {
 	// list, each element of which must be an allowed value.
 	CommaList     bool     `json:"comma_list,omitempty"`
 	AllowedValues []string `json:"allowed_values,omitempty"`
-	Description   string   `json:"description"`
+	// Format names the shape GitLab's model requires of a non-blank value:
+	// "url" for the fields GitLab checks with its public_url or
+	// addressable_url validator (scheme http or https, and a host).
+	Format string `json:"format,omitempty"`
+	// MaxLength is the longest value, in characters, GitLab's model accepts;
+	// 0 when it sets no limit.
+	MaxLength int `json:"max_length,omitempty"`
+	// Placeholder is text the value should contain for GitLab to use it
+	// (":id" in an issue link template). GitLab accepts a value without it,
+	// so the SDK warns and does not refuse.
+	Placeholder string `json:"placeholder,omitempty"`
+	// Validation says where in GitLab's sources the model checks Format,
+	// MaxLength or Placeholder come from, such as
+	// "app/models/concerns/integrations/base/harbor.rb: validates :url, public_url: true".
+	Validation  string `json:"validation,omitempty"`
+	Description string `json:"description"`
 	// Note is the caveat the field's doc comment carries: where the original
 	// documentation and the server disagree, what the server does.
 	Note string `json:"note,omitempty"`

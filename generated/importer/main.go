@@ -6,8 +6,9 @@
 //	go run ./generated/importer -in ../shared/gitlab-api/integrations.json
 //
 // What it adds to the research: Go names, the enum types, which parameters
-// the SDK treats as secret, which ones the server ignores, and the GitLab
-// version that removed an integration. The generator reads only its output.
+// the SDK treats as secret, which ones the server ignores, the GitLab
+// version that removed an integration, and the checks GitLab's models make
+// on save (URL fields, lengths: validations.go, each with its source). The generator reads only its output.
 package main
 
 import (
@@ -215,6 +216,15 @@ func main() {
 				}
 				usedEnums[e.GoName] = e
 			}
+			if err := applyModelRules(ri.Slug, &p); err != nil {
+				log.Fatal(err)
+			}
+			if p.Placeholder != "" {
+				// GitLab does not refuse a template without the placeholder:
+				// say what it does rather than promise a check.
+				p.Description = fmt.Sprintf("Issue link template: GitLab puts the issue's ID in place of `%s` "+
+					"(it accepts a template without `%s`, and Set logs a warning).", p.Placeholder, p.Placeholder)
+			}
 			if rp.Name == "jira_cloud_app_deployment_gating_environments" {
 				p.CommaList = true
 			}
@@ -237,6 +247,9 @@ func main() {
 		d.Integrations = append(d.Integrations, it)
 	}
 	sort.Slice(d.Integrations, func(i, j int) bool { return d.Integrations[i].Slug < d.Integrations[j].Slug })
+	if err := checkModelRules(&d); err != nil {
+		log.Fatal(err)
+	}
 	for _, e := range usedEnums {
 		d.Enums = append(d.Enums, e)
 	}
