@@ -9,7 +9,8 @@ import (
 // ParseScope reads a scope written as "project:acme/web", "project:42",
 // "group:acme/sub" or "group:7": the form MarshalText writes, and the one
 // tools take on their command lines and in files. A path of digits only is
-// a numeric ID. A malformed string is an error matching ErrValidation.
+// a numeric ID, and IDs are above zero: "project:0" and "group:-1" are
+// refused. A malformed string is an error matching ErrValidation.
 func ParseScope(text string) (Scope, error) {
 	kind, ref, ok := strings.Cut(text, ":")
 	if !ok {
@@ -25,10 +26,19 @@ func ParseScope(text string) (Scope, error) {
 		return Scope{}, &ValidationError{Problems: []string{fmt.Sprintf(
 			"scope %q: %q is neither project nor group (write project:acme/web or group:acme)", text, kind)}}
 	}
+	if digits, signed := strings.CutPrefix(ref, "-"); signed && digits != "" && strings.Trim(digits, "0123456789") == "" {
+		// A negative ID, not a path: GitLab paths never start with "-".
+		return Scope{}, &ValidationError{Problems: []string{fmt.Sprintf(
+			"scope %q: %s IDs are above zero", text, kind)}}
+	}
 	if ref != "" && strings.Trim(ref, "0123456789") == "" {
 		id, err := strconv.ParseInt(ref, 10, 64)
 		if err != nil {
 			return Scope{}, &ValidationError{Problems: []string{fmt.Sprintf("scope %q: ID out of range", text)}}
+		}
+		if id == 0 {
+			return Scope{}, &ValidationError{Problems: []string{fmt.Sprintf(
+				"scope %q: %s IDs are above zero", text, kind)}}
 		}
 		s.id = id
 	} else {
