@@ -42,10 +42,11 @@ type AppleAppStoreOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *AppleAppStoreOptions) validate(p *problems) {
 	ps := catalog[0].Parameters
-	p.checkString(&ps[0], string(o.AppStoreIssuerID))
-	p.checkString(&ps[1], string(o.AppStoreKeyID))
-	p.checkString(&ps[2], string(o.AppStorePrivateKeyFileName))
-	p.checkString(&ps[3], string(o.AppStorePrivateKey))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.AppStoreIssuerID), inherit)
+	p.checkString(&ps[1], string(o.AppStoreKeyID), inherit)
+	p.checkString(&ps[2], string(o.AppStorePrivateKeyFileName), inherit)
+	p.checkString(&ps[3], string(o.AppStorePrivateKey), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -36,7 +36,8 @@ type AsanaOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *AsanaOptions) validate(p *problems) {
 	ps := catalog[1].Parameters
-	p.checkString(&ps[0], string(o.APIKey))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.APIKey), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -34,7 +34,8 @@ type AssemblaOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *AssemblaOptions) validate(p *problems) {
 	ps := catalog[2].Parameters
-	p.checkString(&ps[0], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

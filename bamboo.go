@@ -44,10 +44,11 @@ type BambooOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *BambooOptions) validate(p *problems) {
 	ps := catalog[3].Parameters
-	p.checkString(&ps[1], string(o.BambooURL))
-	p.checkString(&ps[2], string(o.BuildKey))
-	p.checkString(&ps[3], string(o.Username))
-	p.checkString(&ps[4], string(o.Password))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.BambooURL), inherit)
+	p.checkString(&ps[2], string(o.BuildKey), inherit)
+	p.checkString(&ps[3], string(o.Username), inherit)
+	p.checkString(&ps[4], string(o.Password), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

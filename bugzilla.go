@@ -54,9 +54,10 @@ type BugzillaOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *BugzillaOptions) validate(p *problems) {
 	ps := catalog[4].Parameters
-	p.checkString(&ps[0], string(o.ProjectURL))
-	p.checkString(&ps[1], string(o.IssuesURL))
-	p.checkString(&ps[2], string(o.NewIssueURL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.ProjectURL), inherit)
+	p.checkString(&ps[1], string(o.IssuesURL), inherit)
+	p.checkString(&ps[2], string(o.NewIssueURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

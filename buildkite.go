@@ -45,8 +45,9 @@ type BuildkiteOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *BuildkiteOptions) validate(p *problems) {
 	ps := catalog[5].Parameters
-	p.checkString(&ps[0], string(o.ProjectURL))
-	p.checkString(&ps[1], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.ProjectURL), inherit)
+	p.checkString(&ps[1], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -38,7 +38,8 @@ type CampfireOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *CampfireOptions) validate(p *problems) {
 	ps := catalog[6].Parameters
-	p.checkString(&ps[0], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -30,7 +30,8 @@ type ConfluenceOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *ConfluenceOptions) validate(p *problems) {
 	ps := catalog[8].Parameters
-	p.checkString(&ps[0], string(o.ConfluenceURL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.ConfluenceURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

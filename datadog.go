@@ -66,10 +66,11 @@ type DatadogOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *DatadogOptions) validate(p *problems) {
 	ps := catalog[10].Parameters
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
 	if o.APIURL != nil {
-		p.checkString(&ps[1], string(*o.APIURL))
+		p.checkString(&ps[1], string(*o.APIURL), inherit)
 	}
-	p.checkString(&ps[2], string(o.APIKey))
+	p.checkString(&ps[2], string(o.APIKey), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -37,9 +37,10 @@ type DiffblueCoverOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *DiffblueCoverOptions) validate(p *problems) {
 	ps := catalog[11].Parameters
-	p.checkString(&ps[0], string(o.DiffblueLicenseKey))
-	p.checkString(&ps[1], string(o.DiffblueAccessTokenName))
-	p.checkString(&ps[2], string(o.DiffblueAccessTokenSecret))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.DiffblueLicenseKey), inherit)
+	p.checkString(&ps[1], string(o.DiffblueAccessTokenName), inherit)
+	p.checkString(&ps[2], string(o.DiffblueAccessTokenSecret), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

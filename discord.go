@@ -118,9 +118,10 @@ type DiscordOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *DiscordOptions) validate(p *problems) {
 	ps := catalog[12].Parameters
-	p.checkString(&ps[0], string(o.Webhook))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Webhook), inherit)
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[3], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[3], string(*o.BranchesToBeNotified), inherit)
 	}
 }
 

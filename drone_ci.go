@@ -42,8 +42,9 @@ type DroneCIOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *DroneCIOptions) validate(p *problems) {
 	ps := catalog[13].Parameters
-	p.checkString(&ps[1], string(o.DroneURL))
-	p.checkString(&ps[2], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.DroneURL), inherit)
+	p.checkString(&ps[2], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

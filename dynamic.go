@@ -145,6 +145,10 @@ func checkValues(info *IntegrationInfo, v Values) (body map[string]any, p proble
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	inherit := false
+	if raw, ok := v["use_inherited_settings"]; ok && raw != nil {
+		inherit, _ = coerceBool(raw)
+	}
 	for _, name := range names {
 		param := paramByName(info, name)
 		if param == nil {
@@ -161,7 +165,7 @@ func checkValues(info *IntegrationInfo, v Values) (body map[string]any, p proble
 			p.add(name, "%v", err)
 			continue
 		}
-		p.checkTyped(param, val)
+		p.checkTyped(param, val, inherit)
 		if param.Ignored {
 			ignored = append(ignored, name)
 		}

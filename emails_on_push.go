@@ -43,10 +43,11 @@ type EmailsOnPushOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *EmailsOnPushOptions) validate(p *problems) {
 	ps := catalog[14].Parameters
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[2], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[2], string(*o.BranchesToBeNotified), inherit)
 	}
-	p.checkString(&ps[3], string(o.Recipients))
+	p.checkString(&ps[3], string(o.Recipients), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -32,7 +32,8 @@ type ExternalWikiOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *ExternalWikiOptions) validate(p *problems) {
 	ps := catalog[16].Parameters
-	p.checkString(&ps[0], string(o.ExternalWikiURL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.ExternalWikiURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

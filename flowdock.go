@@ -32,7 +32,8 @@ type FlowdockOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *FlowdockOptions) validate(p *problems) {
 	ps := catalog[17].Parameters
-	p.checkString(&ps[0], string(o.Token))
+	const inherit = false
+	p.checkString(&ps[0], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -35,7 +35,8 @@ type GitGuardianOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *GitGuardianOptions) validate(p *problems) {
 	ps := catalog[18].Parameters
-	p.checkString(&ps[1], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -38,8 +38,9 @@ type GitHubOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *GitHubOptions) validate(p *problems) {
 	ps := catalog[19].Parameters
-	p.checkString(&ps[0], string(o.Token))
-	p.checkString(&ps[1], string(o.RepositoryURL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Token), inherit)
+	p.checkString(&ps[1], string(o.RepositoryURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -123,11 +123,12 @@ type GitLabSlackApplicationOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *GitLabSlackApplicationOptions) validate(p *problems) {
 	ps := catalog[20].Parameters
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[3], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[3], string(*o.BranchesToBeNotified), inherit)
 	}
 	if o.LabelsToBeNotifiedBehavior != nil {
-		p.checkString(&ps[5], string(*o.LabelsToBeNotifiedBehavior))
+		p.checkString(&ps[5], string(*o.LabelsToBeNotifiedBehavior), inherit)
 	}
 }
 

@@ -39,9 +39,10 @@ type GoogleCloudPlatformArtifactRegistryOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *GoogleCloudPlatformArtifactRegistryOptions) validate(p *problems) {
 	ps := catalog[21].Parameters
-	p.checkString(&ps[0], string(o.ArtifactRegistryProjectID))
-	p.checkString(&ps[1], string(o.ArtifactRegistryRepositories))
-	p.checkString(&ps[2], string(o.ArtifactRegistryLocation))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.ArtifactRegistryProjectID), inherit)
+	p.checkString(&ps[1], string(o.ArtifactRegistryRepositories), inherit)
+	p.checkString(&ps[2], string(o.ArtifactRegistryLocation), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

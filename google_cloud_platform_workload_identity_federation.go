@@ -43,10 +43,11 @@ type GoogleCloudPlatformWorkloadIdentityFederationOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *GoogleCloudPlatformWorkloadIdentityFederationOptions) validate(p *problems) {
 	ps := catalog[22].Parameters
-	p.checkString(&ps[0], string(o.WorkloadIdentityFederationProjectID))
-	p.checkString(&ps[1], string(o.WorkloadIdentityFederationProjectNumber))
-	p.checkString(&ps[2], string(o.WorkloadIdentityPoolID))
-	p.checkString(&ps[3], string(o.WorkloadIdentityPoolProviderID))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.WorkloadIdentityFederationProjectID), inherit)
+	p.checkString(&ps[1], string(o.WorkloadIdentityFederationProjectNumber), inherit)
+	p.checkString(&ps[2], string(o.WorkloadIdentityPoolID), inherit)
+	p.checkString(&ps[3], string(o.WorkloadIdentityPoolProviderID), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -40,9 +40,10 @@ type GooglePlayOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *GooglePlayOptions) validate(p *problems) {
 	ps := catalog[23].Parameters
-	p.checkString(&ps[0], string(o.PackageName))
-	p.checkString(&ps[1], string(o.ServiceAccountKeyFileName))
-	p.checkString(&ps[2], string(o.ServiceAccountKey))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.PackageName), inherit)
+	p.checkString(&ps[1], string(o.ServiceAccountKeyFileName), inherit)
+	p.checkString(&ps[2], string(o.ServiceAccountKey), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

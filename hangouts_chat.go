@@ -78,9 +78,10 @@ type HangoutsChatOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *HangoutsChatOptions) validate(p *problems) {
 	ps := catalog[24].Parameters
-	p.checkString(&ps[0], string(o.Webhook))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Webhook), inherit)
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[3], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[3], string(*o.BranchesToBeNotified), inherit)
 	}
 }
 

@@ -40,10 +40,11 @@ type HarborOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *HarborOptions) validate(p *problems) {
 	ps := catalog[25].Parameters
-	p.checkString(&ps[0], string(o.URL))
-	p.checkString(&ps[1], string(o.ProjectName))
-	p.checkString(&ps[2], string(o.Username))
-	p.checkString(&ps[3], string(o.Password))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.URL), inherit)
+	p.checkString(&ps[1], string(o.ProjectName), inherit)
+	p.checkString(&ps[2], string(o.Username), inherit)
+	p.checkString(&ps[3], string(o.Password), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

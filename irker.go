@@ -41,7 +41,8 @@ type IrkerOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *IrkerOptions) validate(p *problems) {
 	ps := catalog[26].Parameters
-	p.checkString(&ps[3], string(o.Recipients))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[3], string(o.Recipients), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -48,8 +48,9 @@ type JenkinsOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *JenkinsOptions) validate(p *problems) {
 	ps := catalog[27].Parameters
-	p.checkString(&ps[1], string(o.JenkinsURL))
-	p.checkString(&ps[2], string(o.ProjectName))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.JenkinsURL), inherit)
+	p.checkString(&ps[2], string(o.ProjectName), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

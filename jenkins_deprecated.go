@@ -36,7 +36,8 @@ type JenkinsDeprecatedOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *JenkinsDeprecatedOptions) validate(p *problems) {
 	ps := catalog[28].Parameters
-	p.checkString(&ps[0], string(o.ProjectURL))
+	const inherit = false
+	p.checkString(&ps[0], string(o.ProjectURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

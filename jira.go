@@ -118,19 +118,20 @@ type JiraOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *JiraOptions) validate(p *problems) {
 	ps := catalog[29].Parameters
-	p.checkString(&ps[0], string(o.URL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.URL), inherit)
 	if o.APIURL != nil {
-		p.checkString(&ps[1], string(*o.APIURL))
+		p.checkString(&ps[1], string(*o.APIURL), inherit)
 	}
 	if o.JiraAuthType != nil {
 		p.checkInt(&ps[2], int64(*o.JiraAuthType))
 	}
-	p.checkString(&ps[4], string(o.Password))
+	p.checkString(&ps[4], string(o.Password), inherit)
 	if o.JiraIssueRegex != nil {
-		p.checkString(&ps[5], string(*o.JiraIssueRegex))
+		p.checkString(&ps[5], string(*o.JiraIssueRegex), inherit)
 	}
 	if o.JiraIssuePrefix != nil {
-		p.checkString(&ps[6], string(*o.JiraIssuePrefix))
+		p.checkString(&ps[6], string(*o.JiraIssuePrefix), inherit)
 	}
 }
 

@@ -40,8 +40,9 @@ type JiraCloudAppOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *JiraCloudAppOptions) validate(p *problems) {
 	ps := catalog[30].Parameters
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
 	if o.JiraCloudAppDeploymentGatingEnvironments != nil {
-		p.checkString(&ps[2], string(*o.JiraCloudAppDeploymentGatingEnvironments))
+		p.checkString(&ps[2], string(*o.JiraCloudAppDeploymentGatingEnvironments), inherit)
 	}
 }
 

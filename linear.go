@@ -34,7 +34,8 @@ type LinearOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *LinearOptions) validate(p *problems) {
 	ps := catalog[31].Parameters
-	p.checkString(&ps[0], string(o.WorkspaceURL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.WorkspaceURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

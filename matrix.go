@@ -78,10 +78,11 @@ type MatrixOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *MatrixOptions) validate(p *problems) {
 	ps := catalog[32].Parameters
-	p.checkString(&ps[1], string(o.Token))
-	p.checkString(&ps[2], string(o.Room))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.Token), inherit)
+	p.checkString(&ps[2], string(o.Room), inherit)
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[5], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[5], string(*o.BranchesToBeNotified), inherit)
 	}
 }
 

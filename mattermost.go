@@ -133,12 +133,13 @@ type MattermostOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *MattermostOptions) validate(p *problems) {
 	ps := catalog[33].Parameters
-	p.checkString(&ps[0], string(o.Webhook))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Webhook), inherit)
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[5], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[5], string(*o.BranchesToBeNotified), inherit)
 	}
 	if o.LabelsToBeNotifiedBehavior != nil {
-		p.checkString(&ps[7], string(*o.LabelsToBeNotifiedBehavior))
+		p.checkString(&ps[7], string(*o.LabelsToBeNotifiedBehavior), inherit)
 	}
 }
 

@@ -39,7 +39,8 @@ type MockCIOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *MockCIOptions) validate(p *problems) {
 	ps := catalog[36].Parameters
-	p.checkString(&ps[1], string(o.MockServiceURL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.MockServiceURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -42,8 +42,9 @@ type PackagistOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *PackagistOptions) validate(p *problems) {
 	ps := catalog[38].Parameters
-	p.checkString(&ps[0], string(o.Username))
-	p.checkString(&ps[1], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Username), inherit)
+	p.checkString(&ps[1], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -39,8 +39,9 @@ type PhorgeOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *PhorgeOptions) validate(p *problems) {
 	ps := catalog[39].Parameters
-	p.checkString(&ps[0], string(o.ProjectURL))
-	p.checkString(&ps[1], string(o.IssuesURL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.ProjectURL), inherit)
+	p.checkString(&ps[1], string(o.IssuesURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -54,9 +54,10 @@ type PipelinesEmailOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *PipelinesEmailOptions) validate(p *problems) {
 	ps := catalog[40].Parameters
-	p.checkString(&ps[0], string(o.Recipients))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Recipients), inherit)
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[4], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[4], string(*o.BranchesToBeNotified), inherit)
 	}
 }
 

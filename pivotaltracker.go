@@ -35,7 +35,8 @@ type PivotalTrackerOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *PivotalTrackerOptions) validate(p *problems) {
 	ps := catalog[41].Parameters
-	p.checkString(&ps[0], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

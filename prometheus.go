@@ -40,7 +40,8 @@ type PrometheusOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *PrometheusOptions) validate(p *problems) {
 	ps := catalog[42].Parameters
-	p.checkString(&ps[0], string(o.APIURL))
+	const inherit = false
+	p.checkString(&ps[0], string(o.APIURL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

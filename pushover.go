@@ -41,11 +41,12 @@ type PushoverOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *PushoverOptions) validate(p *problems) {
 	ps := catalog[44].Parameters
-	p.checkString(&ps[0], string(o.APIKey))
-	p.checkString(&ps[1], string(o.UserKey))
-	p.checkString(&ps[3], string(o.Priority))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.APIKey), inherit)
+	p.checkString(&ps[1], string(o.UserKey), inherit)
+	p.checkString(&ps[3], string(o.Priority), inherit)
 	if o.Sound != nil {
-		p.checkString(&ps[4], string(*o.Sound))
+		p.checkString(&ps[4], string(*o.Sound), inherit)
 	}
 }
 

@@ -36,8 +36,21 @@ const (
 )
 
 // checkString records what is wrong with s as the value of p: blank when
-// p is required, not among the allowed values, not a URL, too long.
-func (pb *problems) checkString(p *ParameterInfo, s string) {
+// p is required, not among the allowed values, not a URL, too long. With
+// inherit (use_inherited_settings: true), GitLab saves the group's values,
+// not the ones sent: only the API's own checks (present, allowed values)
+// apply, not the model's (blank, URL, length).
+func (pb *problems) checkString(p *ParameterInfo, s string, inherit bool) {
+	if inherit {
+		if len(p.AllowedValues) > 0 && s != "" {
+			if p.CommaList {
+				pb.commaList(p.Name, s, p.AllowedValues)
+			} else {
+				pb.oneOf(p.Name, s, p.AllowedValues)
+			}
+		}
+		return
+	}
 	blank := strings.TrimSpace(s) == ""
 	if blank && p.Required {
 		if s == "" {
@@ -85,10 +98,10 @@ func (pb *problems) checkInt(p *ParameterInfo, n int64) {
 	pb.oneOf(p.Name, string(text), p.AllowedValues)
 }
 
-// checkList records an empty list for a required p, and entries not among
-// its allowed values.
-func (pb *problems) checkList(p *ParameterInfo, list []string) {
-	if p.Required && len(list) == 0 {
+// checkList records an empty list for a required p (unless inherit, as
+// for checkString), and entries not among its allowed values.
+func (pb *problems) checkList(p *ParameterInfo, list []string, inherit bool) {
+	if p.Required && len(list) == 0 && !inherit {
 		pb.add(p.Name, requiredMessage)
 		return
 	}
@@ -102,14 +115,14 @@ func (pb *problems) checkList(p *ParameterInfo, list []string) {
 
 // checkTyped records what is wrong with v, a value already in p's Go type
 // (bool, int64, string or []string, as coerceValue returns).
-func (pb *problems) checkTyped(p *ParameterInfo, v any) {
+func (pb *problems) checkTyped(p *ParameterInfo, v any, inherit bool) {
 	switch x := v.(type) {
 	case string:
-		pb.checkString(p, x)
+		pb.checkString(p, x, inherit)
 	case int64:
 		pb.checkInt(p, x)
 	case []string:
-		pb.checkList(p, x)
+		pb.checkList(p, x, inherit)
 	}
 }
 
@@ -185,7 +198,9 @@ func (p ParameterInfo) Check(v any) error {
 // Problems returns what is wrong with v as the value of the parameter, as
 // Check finds it, without the parameter's name: nil when nothing is. It is
 // for tools that place the problems themselves, such as package fleet
-// under a spec's line.
+// under a spec's line. (A Set with use_inherited_settings true is checked
+// less: GitLab then saves the group's values, so only the presence of
+// required parameters and the allowed values are checked.)
 func (p ParameterInfo) Problems(v any) []string {
 	if v == nil {
 		return []string{"no value"}
@@ -195,7 +210,7 @@ func (p ParameterInfo) Problems(v any) []string {
 		return []string{err.Error()}
 	}
 	var pb problems
-	pb.checkTyped(&p, tv)
+	pb.checkTyped(&p, tv, false)
 	prefix := p.Name + ": "
 	for i := range pb {
 		pb[i] = strings.TrimPrefix(pb[i], prefix)

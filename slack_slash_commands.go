@@ -37,7 +37,8 @@ type SlackSlashCommandsOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *SlackSlashCommandsOptions) validate(p *problems) {
 	ps := catalog[47].Parameters
-	p.checkString(&ps[0], string(o.Token))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Token), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

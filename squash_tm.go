@@ -40,7 +40,8 @@ type SquashTMOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *SquashTMOptions) validate(p *problems) {
 	ps := catalog[48].Parameters
-	p.checkString(&ps[0], string(o.URL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.URL), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

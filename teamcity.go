@@ -46,10 +46,11 @@ type TeamCityOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *TeamCityOptions) validate(p *problems) {
 	ps := catalog[49].Parameters
-	p.checkString(&ps[1], string(o.TeamCityURL))
-	p.checkString(&ps[2], string(o.BuildType))
-	p.checkString(&ps[3], string(o.Username))
-	p.checkString(&ps[4], string(o.Password))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.TeamCityURL), inherit)
+	p.checkString(&ps[2], string(o.BuildType), inherit)
+	p.checkString(&ps[3], string(o.Username), inherit)
+	p.checkString(&ps[4], string(o.Password), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -82,10 +82,11 @@ type TelegramOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *TelegramOptions) validate(p *problems) {
 	ps := catalog[50].Parameters
-	p.checkString(&ps[1], string(o.Token))
-	p.checkString(&ps[2], string(o.Room))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[1], string(o.Token), inherit)
+	p.checkString(&ps[2], string(o.Room), inherit)
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[6], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[6], string(*o.BranchesToBeNotified), inherit)
 	}
 }
 

@@ -71,9 +71,10 @@ type WebexTeamsOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *WebexTeamsOptions) validate(p *problems) {
 	ps := catalog[52].Parameters
-	p.checkString(&ps[0], string(o.Webhook))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.Webhook), inherit)
 	if o.BranchesToBeNotified != nil {
-		p.checkString(&ps[3], string(*o.BranchesToBeNotified))
+		p.checkString(&ps[3], string(*o.BranchesToBeNotified), inherit)
 	}
 }
 

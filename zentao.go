@@ -46,12 +46,13 @@ type ZenTaoOptions struct {
 // each parameter against its catalog entry (rules.go).
 func (o *ZenTaoOptions) validate(p *problems) {
 	ps := catalog[54].Parameters
-	p.checkString(&ps[0], string(o.URL))
+	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	p.checkString(&ps[0], string(o.URL), inherit)
 	if o.APIURL != nil {
-		p.checkString(&ps[1], string(*o.APIURL))
+		p.checkString(&ps[1], string(*o.APIURL), inherit)
 	}
-	p.checkString(&ps[2], string(o.APIToken))
-	p.checkString(&ps[3], string(o.ZenTaoProductXID))
+	p.checkString(&ps[2], string(o.APIToken), inherit)
+	p.checkString(&ps[3], string(o.ZenTaoProductXID), inherit)
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

@@ -99,6 +99,7 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 			ch.Fields = append(ch.Fields, FieldChange{Name: name, From: nil, To: shown(p, w.params[name]), Secret: p.Secret})
 		}
 		ch.Notes = append(ch.Notes, unverifiableNotes(info, names, nil)...)
+		ch.Notes = append(ch.Notes, warningNotes(info, ch.Send)...)
 		return ch, nil
 	case inherited:
 		ch.Action = Update
@@ -109,6 +110,7 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 			ch.Send[name] = w.params[name]
 			ch.Fields = append(ch.Fields, FieldChange{Name: name, From: inheritedShown, To: shown(p, w.params[name]), Secret: p.Secret})
 		}
+		ch.Notes = append(ch.Notes, warningNotes(info, ch.Send)...)
 		return ch, nil
 	}
 
@@ -166,6 +168,7 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 		// plan cannot tell whether they hold.
 		ch.Send[name] = w.params[name]
 	}
+	ch.Notes = append(ch.Notes, warningNotes(info, ch.Send)...)
 	return ch, nil
 }
 

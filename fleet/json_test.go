@@ -16,7 +16,7 @@ func TestPlanJSON(t *testing.T) {
 	srv, c := setup(t)
 	srv.AddProject("acme/web")
 	ctx := context.Background()
-	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#old")})
+	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "https://hooks.example.com/x", Channel: integrations.Ptr("#old")})
 	require.NoError(t, err)
 	st, err := c.Slack.Get(ctx, integrations.Project("acme/web"))
 	require.NoError(t, err)

@@ -40,11 +40,11 @@ func TestREADMEWalkthrough(t *testing.T) {
 	srv.AddGroup("acme")
 	srv.AddProject("acme/web")
 	srv.AddProject("acme/api")
-	_, err = c.Slack.Set(ctx, integrations.Project("acme/api"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#api")})
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/api"), &integrations.SlackOptions{Webhook: "https://hooks.example.com/x", Channel: integrations.Ptr("#api")})
 	require.NoError(t, err)
 	_, err = c.EmailsOnPush.Set(ctx, integrations.Project("acme/web"), &integrations.EmailsOnPushOptions{Recipients: "old@example.com"})
 	require.NoError(t, err)
-	_, err = c.Mattermost.Set(ctx, integrations.Group("acme"), &integrations.MattermostOptions{Webhook: "x"})
+	_, err = c.Mattermost.Set(ctx, integrations.Group("acme"), &integrations.MattermostOptions{Webhook: "https://hooks.example.com/x"})
 	require.NoError(t, err)
 
 	spec, err := fleet.ParseSpec("fleet.yaml", []byte(specText))

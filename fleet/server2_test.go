@@ -197,7 +197,7 @@ func TestSavedPlanRefusesMovedTargets(t *testing.T) {
 	srv.AddProject("acme/api")
 	ctx := context.Background()
 	secrets := env(map[string]string{"SLACK_WEBHOOK": sentinel})
-	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#old")})
+	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "https://hooks.example.com/x", Channel: integrations.Ptr("#old")})
 	require.NoError(t, err)
 	p, err := fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{})
 	require.NoError(t, err)
@@ -208,9 +208,9 @@ func TestSavedPlanRefusesMovedTargets(t *testing.T) {
 	// Both targets move after the plan was made (updated_at has
 	// milliseconds: let one pass).
 	time.Sleep(3 * time.Millisecond)
-	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#newer")})
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "https://hooks.example.com/x", Channel: integrations.Ptr("#newer")})
 	require.NoError(t, err)
-	_, err = c.Slack.Set(ctx, integrations.Project("acme/api"), &integrations.SlackOptions{Webhook: "x"})
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/api"), &integrations.SlackOptions{Webhook: "https://hooks.example.com/x"})
 	require.NoError(t, err)
 	read, err := fleet.ReadPlan(&saved)
 	require.NoError(t, err)
@@ -379,7 +379,7 @@ targets:
         jira_issue_transition_automatic: true
 `)
 	// GitLab holds the same values, written differently.
-	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#a,#b")})
+	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "https://hooks.example.com/x", Channel: integrations.Ptr("#a,#b")})
 	require.NoError(t, err)
 	_, err = c.EmailsOnPush.Set(ctx, integrations.Project("acme/web"), &integrations.EmailsOnPushOptions{Recipients: "a@example.com,b@example.com"})
 	require.NoError(t, err)

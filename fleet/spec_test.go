@@ -98,12 +98,12 @@ fleet.yaml:6: unknown integration "slakc" (did you mean "slack"?)
 fleet.yaml:9: slack: unknown parameter "webhok" (did you mean "webhook"?)
 fleet.yaml:11: slack.channel: ${vault:x} is not a reference: write ${env:NAME} or ${file:PATH} (or $${ for a literal ${)
 fleet.yaml:12: slack.pipeline_events: want true or false, not a string
-fleet.yaml:13: slack.branches_to_be_notified: "everything" is not allowed; allowed: all, default, protected, default_and_protected
+fleet.yaml:13: slack.branches_to_be_notified: "everything" is not one of all, default, protected, default_and_protected
 fleet.yaml:14: slack.username: want a string, not a list
 fleet.yaml:16: include: and exclude: filter the projects of projects_in:, which this target does not have
 fleet.yaml:18: Jenkins (jenkins) exists for projects only, not on a group: move it to a project: or projects_in: target
 fleet.yaml:21: jira.password: ${env:}: an environment variable name has letters, digits and "_", and does not start with a digit
-fleet.yaml:22: jira.jira_auth_type: "7" is not allowed; allowed: 0, 1, 2
+fleet.yaml:22: jira.jira_auth_type: "7" is not one of 0, 1, 2
 fleet.yaml:23: unknown key "proejct" in a target (did you mean "project"?) (a target has projects_in, include, exclude, project, group, integrations)
 fleet.yaml:25: emails-on-push: "maybe" is not a state: write absent, inherit or present, or the parameters as key: value lines`, err.Error())
 }

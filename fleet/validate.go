@@ -3,7 +3,6 @@ package fleet
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,7 +219,7 @@ func normalise(pi integrations.ParameterInfo, v any) (any, string) {
 		if !ok {
 			return nil, fmt.Sprintf("want a whole number, not %s", describe(v))
 		}
-		if msg := checkAllowed(pi, strconv.FormatInt(n, 10)); msg != "" {
+		if msg := checkRules(pi, n); msg != "" {
 			return nil, msg
 		}
 		return n, ""
@@ -246,9 +245,16 @@ func normalise(pi integrations.ParameterInfo, v any) (any, string) {
 		default:
 			return nil, fmt.Sprintf("want a list of strings, not %s", describe(v))
 		}
+		refs := false
 		for _, e := range list {
 			if _, err := parseRefs(e); err != nil {
 				return nil, err.Error()
+			}
+			refs = refs || hasRefs(e)
+		}
+		if !refs {
+			if msg := checkRules(pi, list); msg != "" {
+				return nil, msg
 			}
 		}
 		return list, ""
@@ -277,29 +283,39 @@ func normalise(pi integrations.ParameterInfo, v any) (any, string) {
 		return nil, err.Error()
 	}
 	if !hasRefs(str) {
-		if msg := checkAllowed(pi, str); msg != "" {
+		// A value holding references is checked once they are resolved:
+		// apply's Set checks it with the same rules.
+		if msg := checkRules(pi, str); msg != "" {
 			return nil, msg
 		}
 	}
 	return str, ""
 }
 
-func checkAllowed(pi integrations.ParameterInfo, s string) string {
-	if len(pi.AllowedValues) == 0 {
-		return ""
-	}
-	if pi.CommaList {
-		for _, part := range strings.Split(s, ",") {
-			if part = strings.TrimSpace(part); part != "" && !slices.Contains(pi.AllowedValues, part) {
-				return fmt.Sprintf("%q is not allowed in this comma-separated list%s; allowed: %s", part, didYouMean(part, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
-			}
+// checkRules checks a value, in GitLab's type, against the catalog's rules
+// for the parameter (the SDK's own checker, ParameterInfo.Problems, which
+// Set applies too): blank for a required parameter, not among the allowed
+// values, not a URL, too long. It returns "" when the value passes.
+func checkRules(pi integrations.ParameterInfo, v any) string {
+	return strings.Join(pi.Problems(v), "; ")
+}
+
+// warningNotes returns a plan note for each value to send that GitLab
+// accepts but will not use as people expect (ParameterInfo.Warning), such
+// as an issue link template without ":id". A value holding references is
+// noted once resolved, by Set.
+func warningNotes(info integrations.IntegrationInfo, send map[string]any) []string {
+	var out []string
+	for _, pi := range info.Parameters {
+		v, ok := send[pi.Name]
+		if !ok || hasRefs(v) {
+			continue
 		}
-		return ""
+		if w := pi.Warning(v); w != "" {
+			out = append(out, w)
+		}
 	}
-	if !slices.Contains(pi.AllowedValues, s) {
-		return fmt.Sprintf("%q is not allowed%s; allowed: %s", s, didYouMean(s, pi.AllowedValues), strings.Join(pi.AllowedValues, ", "))
-	}
-	return ""
+	return out
 }
 
 func toInt(v any) (int64, bool) {

@@ -280,6 +280,11 @@ func (g *generator) integrationFile(it desc.Integration) []byte {
 		}
 		if first {
 			w("\tps := catalog[%d].Parameters\n", idx)
+			if hasParam(it, "use_inherited_settings") {
+				w("\tinherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings\n")
+			} else {
+				w("\tconst inherit = false\n")
+			}
 			first = false
 		}
 		if p.Required {
@@ -377,6 +382,16 @@ func (g *generator) integrationFile(it desc.Integration) []byte {
 	return b.Bytes()
 }
 
+// hasParam reports whether the integration has the named parameter.
+func hasParam(it desc.Integration, name string) bool {
+	for _, p := range it.Parameters {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // checkCall is the rules.go call that checks parameter j of an options
 // struct, with VALUE standing for the field's value; "" when the parameter
 // has no rule to check.
@@ -386,7 +401,7 @@ func (g *generator) checkCall(p desc.Parameter, j int) string {
 		if !p.Required && len(p.AllowedValues) == 0 && p.Format == "" && p.MaxLength == 0 {
 			return ""
 		}
-		return fmt.Sprintf("p.checkString(&ps[%d], string(VALUE))", j)
+		return fmt.Sprintf("p.checkString(&ps[%d], string(VALUE), inherit)", j)
 	case "integer":
 		if len(p.AllowedValues) == 0 {
 			return ""
@@ -396,7 +411,7 @@ func (g *generator) checkCall(p desc.Parameter, j int) string {
 		if !p.Required && len(p.AllowedValues) == 0 {
 			return ""
 		}
-		return fmt.Sprintf("p.checkList(&ps[%d], VALUE)", j)
+		return fmt.Sprintf("p.checkList(&ps[%d], VALUE, inherit)", j)
 	}
 	return ""
 }

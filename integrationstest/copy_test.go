@@ -112,8 +112,11 @@ func copyBySlug(t *testing.T, c *integrations.Client, info integrations.Integrat
 	assert.Equal(t, unreported(info), missing)
 	for _, name := range missing {
 		v[name] = "copied-" + name
-		if p, _ := info.Parameter(name); p.Type == integrations.TypeStringList {
+		switch p, _ := info.Parameter(name); {
+		case p.Type == integrations.TypeStringList:
 			v[name] = "a,b"
+		case p.Format == integrations.FormatURL:
+			v[name] = "https://copied.example.com/" + name
 		}
 	}
 	_, err = d.Set(ctx, to, v)

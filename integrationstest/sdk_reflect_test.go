@@ -148,8 +148,8 @@ func stringValue(p integrations.ParameterInfo, round int) string {
 		return a[round%len(a)] + "," + a[(round+1)%len(a)]
 	case len(p.AllowedValues) > 0:
 		return p.AllowedValues[(round*7)%len(p.AllowedValues)]
-	case strings.Contains(p.Name, "url") || strings.Contains(p.Name, "webhook") || strings.HasSuffix(p.Name, "_channel"):
-		return fmt.Sprintf("https://r%d.example.com/%s", round, p.Name)
+	case p.Format == integrations.FormatURL || strings.Contains(p.Name, "url") || strings.Contains(p.Name, "webhook") || strings.HasSuffix(p.Name, "_channel"):
+		return fmt.Sprintf("https://r%d.example.com/%s%s", round, p.Name, p.Placeholder)
 	}
 	return fmt.Sprintf("r%d-%s", round, p.Name)
 }
