@@ -131,7 +131,7 @@ func TestValidationAnswersExactBodies(t *testing.T) {
 		{"several problems at once", `{"password":"p","jira_auth_type":9,"merge_requests_events":[]}`,
 			`{"error":"url is missing, jira_auth_type does not have a valid value, merge_requests_events is invalid"}`},
 		{"a blank required value fails the model", `{"url":"","password":" "}`,
-			`{"message":"Failed to update integration. {:url=>[\"can't be blank\"], :password=>[\"can't be blank\"]}"}`},
+			`{"message":"Failed to update integration. {:url=>[\"can't be blank\", \"must be a valid URL\"], :password=>[\"can't be blank\"]}"}`},
 		{"malformed JSON", `{"url":`, `{"error":"message body does not match declared format"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,8 +186,8 @@ func TestValidationAnswersThroughTheSDK(t *testing.T) {
 
 	c = newClient(t, srv, integrations.WithHTTPClient(edit(func(m map[string]any) { m["webhook"] = "" })))
 	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), slackOptions())
-	gerr = gitlabError(t, err, http.StatusBadRequest, `Failed to update integration. {:webhook=>["can't be blank"]}`)
-	assert.Equal(t, map[string][]string{"webhook": {"can't be blank"}}, gerr.Fields)
+	gerr = gitlabError(t, err, http.StatusBadRequest, `Failed to update integration. {:webhook=>["can't be blank", "must be a valid URL"]}`)
+	assert.Equal(t, map[string][]string{"webhook": {"can't be blank", "must be a valid URL"}}, gerr.Fields)
 
 	// Unknown and ignored parameters are dropped, not refused.
 	c = newClient(t, srv, integrations.WithHTTPClient(edit(func(m map[string]any) { m["no_such_param"] = 1 })))

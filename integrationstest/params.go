@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gitlabkit/integrations"
 )
@@ -99,11 +100,13 @@ type accepted struct {
 // Grape does: a missing required parameter "is missing", a value of the
 // wrong type "is invalid", a value outside the allowed ones "does not have
 // a valid value"; every problem is reported, joined with ", ". Undeclared
-// and ignored parameters are dropped. A required parameter that is present
-// but blank passes Grape and fails the model's validation, reported second.
+// and ignored parameters are dropped. What passes Grape but fails the
+// model's validations (modelErrors: blank, not a URL, too long) is
+// reported second.
 func validate(info integrations.IntegrationInfo, params map[string]any) (acc accepted, grapeErr string, modelErr string) {
 	acc.values = map[string]any{}
-	var problems, blank []string
+	var problems []string
+	var model []modelError
 	for _, p := range info.Parameters {
 		if p.Ignored {
 			continue
@@ -124,9 +127,7 @@ func validate(info integrations.IntegrationInfo, params map[string]any) (acc acc
 			problems = append(problems, p.Name+" does not have a valid value")
 			continue
 		}
-		if p.Required && isBlank(v) {
-			blank = append(blank, p.Name)
-		}
+		model = append(model, modelErrors(p, v)...)
 		if p.Name == "use_inherited_settings" {
 			if b, ok := v.(bool); ok {
 				acc.inherit = &b
@@ -138,18 +139,71 @@ func validate(info integrations.IntegrationInfo, params map[string]any) (acc acc
 	if len(problems) > 0 {
 		return acc, strings.Join(problems, ", "), ""
 	}
-	if len(blank) > 0 {
-		return acc, "", "Failed to update integration. " + rubyErrors(blank)
+	if len(model) > 0 {
+		return acc, "", "Failed to update integration. " + rubyErrors(model)
 	}
 	return acc, "", ""
 }
 
+// modelError is one message of GitLab's model validation on one attribute.
+type modelError struct{ attribute, message string }
+
+// modelErrors returns what GitLab's model says of v, the value of a
+// declared parameter, when the integration is saved, in its words: a
+// required parameter blank ("can't be blank"), a URL field whose value is
+// not a URL (public_url: "is blocked: Only allowed schemes are http, https"
+// for a missing or other scheme, "must be a valid URL" otherwise; a blank
+// required URL gets both messages, as GitLab's two validators each add
+// theirs), a value too long ("is too long (maximum is 255 characters)").
+// The rules are the catalog's (ParameterInfo.Format and MaxLength), and the
+// SDK's own checker decides whether a URL passes, so that the SDK and this
+// server cannot disagree.
+func modelErrors(p integrations.ParameterInfo, v any) []modelError {
+	var out []modelError
+	blank := isBlank(v)
+	if p.Required && blank {
+		out = append(out, modelError{p.Name, "can't be blank"})
+	}
+	s, isString := v.(string)
+	if p.Format == integrations.FormatURL && (isString || v == nil) {
+		switch {
+		case blank && p.Required:
+			out = append(out, modelError{p.Name, "must be a valid URL"})
+		case blank:
+		case !hasHTTPScheme(s):
+			out = append(out, modelError{p.Name, "is blocked: Only allowed schemes are http, https"})
+		case p.Check(s) != nil:
+			out = append(out, modelError{p.Name, "must be a valid URL"})
+		}
+	}
+	if n := utf8.RuneCountInString(s); isString && p.MaxLength > 0 && n > p.MaxLength {
+		out = append(out, modelError{p.Name, fmt.Sprintf("is too long (maximum is %d characters)", p.MaxLength)})
+	}
+	return out
+}
+
+// hasHTTPScheme reports whether s starts with http:// or https://, in any
+// case, after leading spaces (GitLab strips the value first).
+func hasHTTPScheme(s string) bool {
+	scheme, _, ok := strings.Cut(strings.TrimSpace(s), "://")
+	return ok && (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https"))
+}
+
 // rubyErrors prints model errors as GitLab's message does, the inspect of
-// a Ruby hash: {:url=>["can't be blank"], :password=>["can't be blank"]}.
-func rubyErrors(names []string) string {
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = ":" + n + `=>["can't be blank"]`
+// a Ruby hash, the messages of one attribute together:
+// {:url=>["can't be blank", "must be a valid URL"], :password=>["can't be blank"]}.
+func rubyErrors(errs []modelError) string {
+	var order []string
+	byAttr := map[string][]string{}
+	for _, e := range errs {
+		if _, seen := byAttr[e.attribute]; !seen {
+			order = append(order, e.attribute)
+		}
+		byAttr[e.attribute] = append(byAttr[e.attribute], strconv.Quote(e.message))
+	}
+	parts := make([]string, len(order))
+	for i, a := range order {
+		parts[i] = ":" + a + "=>[" + strings.Join(byAttr[a], ", ") + "]"
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
