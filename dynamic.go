@@ -106,6 +106,28 @@ func (d *DynamicService) Set(ctx context.Context, scope Scope, v Values, opts ..
 	return out, nil
 }
 
+// Check makes every check Set makes of scope and v, and sends nothing: it
+// returns nil when Set would send v, and otherwise the error Set would
+// return (a *ValidationError listing every problem). Tools that set many
+// integrations on many places call it for each before sending any, so that
+// a problem in the last one stops them before the first.
+func (d *DynamicService) Check(scope Scope, v Values) error {
+	e := d.endpoint()
+	if e.client == nil || e.info == nil {
+		return invalid("service not initialised: use Client.Integration")
+	}
+	if err := scope.validate(); err != nil {
+		return err
+	}
+	_, p, _ := checkValues(e.info, v)
+	var lp problems
+	e.checkLevel(scope, &lp)
+	if p = append(lp, p...); len(p) > 0 {
+		return &ValidationError{Integration: e.info.Slug, Problems: p}
+	}
+	return nil
+}
+
 // Delete disables the integration on a project or group. GitLab also resets
 // its settings to their defaults (event flags are kept). If it was never set
 // up there, the error matches ErrIntegrationNotFound.

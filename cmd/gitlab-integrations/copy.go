@@ -167,6 +167,19 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		return fmt.Errorf("nothing copied: --secret %s: no integration copied needs it", strings.Join(unused, ", "))
 	}
 
+	// Check every copy as Set will before sending the first one.
+	var refused []string
+	for _, to := range targets {
+		for _, it := range items {
+			if err := it.svc.Check(to, it.values); err != nil {
+				refused = append(refused, fmt.Sprintf("%s on %s: %s", it.slug, to, problemText(err)))
+			}
+		}
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("nothing copied: GitLab would refuse these copies:\n%s", strings.Join(refused, "\n"))
+	}
+
 	var results []copyResult
 	var failed []string
 	t := &table{header: []string{"INTEGRATION", "TO", "RESULT"}}
@@ -220,4 +233,14 @@ func parseSecrets(flags []string, lookupEnv func(string) (string, bool)) (map[st
 		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return out, nil
+}
+
+// problemText is a validation error's problems, without the SDK's prefix,
+// for a person to read: "webhook: is required; url: …".
+func problemText(err error) string {
+	var ve *integrations.ValidationError
+	if errors.As(err, &ve) {
+		return strings.Join(ve.Problems, "; ")
+	}
+	return err.Error()
 }
