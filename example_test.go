@@ -188,3 +188,37 @@ func Example_errors() {
 	// 404 404 Project Not Found
 	// unauthorized: true
 }
+
+// ParameterInfo.Check applies the rules Set applies, so that a tool can
+// check a value before it builds a request: here Harbor's url, which
+// GitLab's model requires to be an http or https URL.
+func ExampleParameterInfo_Check() {
+	harbor, _ := integrations.Lookup("harbor")
+	url, _ := harbor.Parameter("url")
+	fmt.Println(url.Format)
+	fmt.Println(url.Check("https://harbor.example.com"))
+	fmt.Println(url.Check("harbor.example.com"))
+	fmt.Println(url.Check("   "))
+
+	jira, _ := integrations.Lookup("jira")
+	auth, _ := jira.Parameter("jira_auth_type")
+	fmt.Println(auth.Check(7))
+	// Output:
+	// url
+	// <nil>
+	// integrations: invalid request: url: is not a URL GitLab accepts: write it with http:// or https:// and a host, such as https://example.com
+	// integrations: invalid request: url: is blank (spaces only): GitLab needs a value that is not blank
+	// integrations: invalid request: jira_auth_type: "7" is not one of 0, 1, 2
+}
+
+// ParameterInfo.Warning names what GitLab accepts but will not use as
+// people expect: Set logs it and sends the value.
+func ExampleParameterInfo_Warning() {
+	tracker, _ := integrations.Lookup("custom-issue-tracker")
+	issues, _ := tracker.Parameter("issues_url")
+	fmt.Printf("%q\n", issues.Warning("https://tracker.example.com/issues/:id"))
+	fmt.Println(issues.Warning("https://tracker.example.com/issues"))
+	// Output:
+	// ""
+	// issues_url has no :id: GitLab accepts it, but links every issue to the same address
+}

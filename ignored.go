@@ -12,17 +12,3 @@ func ignoredIn(o any) []string {
 	}
 	return nil
 }
-
-// warner is implemented by every generated options struct: warnings
-// returns what Set logs before sending (rules.go).
-type warner interface {
-	warnings() []string
-}
-
-// warningsIn returns the warnings of o, nil for a type without any.
-func warningsIn(o any) []string {
-	if w, ok := o.(warner); ok {
-		return w.warnings()
-	}
-	return nil
-}

@@ -238,3 +238,17 @@ func didYouMeanValue(s string, allowed []string) string {
 	}
 	return fmt.Sprintf(" (did you mean %q?)", near[0])
 }
+
+// warner is implemented by every generated options struct: warnings
+// returns what Set logs before sending (rules.go).
+type warner interface {
+	warnings() []string
+}
+
+// warningsIn returns the warnings of o, nil for a type without any.
+func warningsIn(o any) []string {
+	if w, ok := o.(warner); ok {
+		return w.warnings()
+	}
+	return nil
+}

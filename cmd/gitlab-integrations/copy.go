@@ -177,7 +177,7 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		}
 	}
 	if len(refused) > 0 {
-		return fmt.Errorf("nothing copied: GitLab would refuse these copies:\n%s", strings.Join(refused, "\n"))
+		return fmt.Errorf("nothing copied: GitLab would refuse %s", strings.Join(refused, "; "))
 	}
 
 	var results []copyResult

@@ -90,6 +90,14 @@ func TestSetRefusesBadInputBeforeSending(t *testing.T) {
 	cli(t, e, "set", "slack", "--project", "acme/web", "justtext").fails(t, 1, "write parameters as key=value")
 	cli(t, e, "set", "slack", "--group", "acme", "--project", "acme/web", "webhook=x").fails(t, 1, "none of the others can be")
 	cli(t, e, "set", "nosuch", "--project", "acme/web", "a=b").fails(t, 1, "unknown integration")
+	// The catalog's rules, as the typed Set and a spec check them.
+	cli(t, e, "set", "jira", "--project", "acme/web", "url=https://jira.example.com", "password=pw", "jira_auth_type=7").
+		fails(t, 1, `jira_auth_type: "7" is not one of 0, 1, 2`)
+	cli(t, e, "set", "harbor", "--project", "acme/web", "url=harbor.example.com", "project_name=p", "username=u", "password=   ").
+		fails(t, 1, "url: is not a URL GitLab accepts")
+	cli(t, e, "set", "harbor", "--project", "acme/web", "url=https://harbor.example.com", "project_name=p", "username=u", "password=   ").
+		fails(t, 1, "password: is blank (spaces only)")
+	cli(t, e, "copy", "--from", "project:acme/web", "--to", "project:-5").fails(t, 1, "project IDs are above zero")
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests sent for refused input", n)
 	}
@@ -134,6 +142,14 @@ func TestCopy(t *testing.T) {
 	}
 	if methods(srv)["PUT"] != 0 {
 		t.Fatalf("copy sent a PUT without the secrets")
+	}
+	// A secret GitLab would refuse (blank): every copy is checked before
+	// the first is sent.
+	cli(t, append(e, "BLANK_HOOK=   "), "copy", "--from", "project:acme/web", "--to", "project:acme/api",
+		"--secret", "webhook=${env:BLANK_HOOK}", "--secret", "jira.password=${env:JIRA_PASSWORD}").
+		fails(t, 1, "nothing copied: GitLab would refuse slack on project acme/api: webhook: is blank")
+	if methods(srv)["PUT"] != 0 {
+		t.Fatalf("copy sent a PUT before finding a copy GitLab would refuse")
 	}
 	cli(t, e, "copy", "--from", "project:acme/web", "--to", "project:acme/api", "--only", "slack", "--secret", "webhook="+sentinel).
 		fails(t, 1, "give a secret as '${env:VAR}' or @FILE, not as a plain value")
