@@ -407,7 +407,7 @@ var catalog = []IntegrationInfo{
 		Events: []string{},
 		Parameters: []ParameterInfo{
 			{Name: "confluence_url", GoName: "ConfluenceURL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Format: "", MaxLength: 0, Placeholder: "",
+				Format: "url", MaxLength: 0, Placeholder: "",
 				Description: "Confluence workspace URL on atlassian.net.", Note: ""},
 			{Name: "use_inherited_settings", GoName: "UseInheritedSettings", Type: "boolean", Required: false, Secret: false, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Format: "", MaxLength: 0, Placeholder: "",
@@ -1238,7 +1238,7 @@ var catalog = []IntegrationInfo{
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "incident_events", "work_item_events", "confidential_work_item_events", "vulnerability_events"},
 		Parameters: []ParameterInfo{
 			{Name: "hostname", GoName: "Hostname", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Format: "", MaxLength: 0, Placeholder: "",
+				Format: "url", MaxLength: 0, Placeholder: "",
 				Description: "Matrix homeserver URL (default https://matrix-client.matrix.org).", Note: "Changing it clears the stored secrets unless they are sent again."},
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Format: "", MaxLength: 0, Placeholder: "",
@@ -1909,10 +1909,10 @@ var catalog = []IntegrationInfo{
 		Events: []string{"issues_events", "confidential_issues_events"},
 		Parameters: []ParameterInfo{
 			{Name: "url", GoName: "URL", Type: "string", Required: true, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Format: "", MaxLength: 0, Placeholder: "",
+				Format: "url", MaxLength: 0, Placeholder: "",
 				Description: "Squash TM webhook URL.", Note: "Changing it clears the stored secrets unless they are sent again."},
 			{Name: "token", GoName: "Token", Type: "string", Required: false, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Format: "", MaxLength: 0, Placeholder: "",
+				Format: "", MaxLength: 255, Placeholder: "",
 				Description: "Optional secret token appended to the webhook.", Note: ""},
 			{Name: "issues_events", GoName: "IssuesEvents", Type: "boolean", Required: false, Secret: false, Returned: false, Event: true, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Format: "", MaxLength: 0, Placeholder: "",
@@ -1964,7 +1964,7 @@ var catalog = []IntegrationInfo{
 		Events: []string{"push_events", "issues_events", "confidential_issues_events", "merge_requests_events", "note_events", "confidential_note_events", "tag_push_events", "pipeline_events", "wiki_page_events", "incident_events", "work_item_events", "confidential_work_item_events", "vulnerability_events"},
 		Parameters: []ParameterInfo{
 			{Name: "hostname", GoName: "Hostname", Type: "string", Required: false, Secret: false, Returned: true, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
-				Format: "", MaxLength: 0, Placeholder: "",
+				Format: "url", MaxLength: 0, Placeholder: "",
 				Description: "Telegram Bot API host (default https://api.telegram.org).", Note: "Changing it clears the stored secrets unless they are sent again. Added in GitLab 17.1."},
 			{Name: "token", GoName: "Token", Type: "string", Required: true, Secret: true, Returned: false, Event: false, Ignored: false, CommaList: false, AllowedValues: []string(nil),
 				Format: "", MaxLength: 0, Placeholder: "",

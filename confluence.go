@@ -17,6 +17,8 @@ type ConfluenceService = Service[ConfluenceOptions, ConfluenceProperties]
 // when set (use Ptr). Secret fields are redacted when the struct is printed or logged.
 type ConfluenceOptions struct {
 	// ConfluenceURL (confluence_url, required): Confluence workspace URL on atlassian.net.
+	// GitLab requires an http or https URL with a host when it is not blank
+	// (app/models/integrations/confluence.rb); Set checks it.
 	ConfluenceURL string `json:"confluence_url" url:"confluence_url"`
 	// UseInheritedSettings (use_inherited_settings): When true, take settings from the
 	// group/instance default integration instead of the values sent; when false, stop

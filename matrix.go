@@ -17,7 +17,9 @@ type MatrixService = Service[MatrixOptions, MatrixProperties]
 // (use Ptr). Secret fields are redacted when the struct is printed or logged.
 type MatrixOptions struct {
 	// Hostname (hostname): Matrix homeserver URL (default https://matrix-client.matrix.org).
-	// Changing it clears the stored secrets unless they are sent again.
+	// Changing it clears the stored secrets unless they are sent again. GitLab requires an
+	// http or https URL with a host when it is not blank
+	// (app/models/integrations/matrix.rb); Set checks it.
 	Hostname *string `json:"hostname,omitempty" url:"hostname,omitempty"`
 	// Token (token, required): Matrix access token. Secret: redacted when printed.
 	Token string `json:"token" url:"token" redact:"true"`
@@ -79,6 +81,9 @@ type MatrixOptions struct {
 func (o *MatrixOptions) validate(p *problems) {
 	ps := catalog[32].Parameters
 	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	if o.Hostname != nil {
+		p.checkString(&ps[0], string(*o.Hostname), inherit)
+	}
 	p.checkString(&ps[1], string(o.Token), inherit)
 	p.checkString(&ps[2], string(o.Room), inherit)
 	if o.BranchesToBeNotified != nil {

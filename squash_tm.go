@@ -17,10 +17,12 @@ type SquashTMService = Service[SquashTMOptions, SquashTMProperties]
 // Ptr). Secret fields are redacted when the struct is printed or logged.
 type SquashTMOptions struct {
 	// URL (url, required): Squash TM webhook URL. Changing it clears the stored secrets
-	// unless they are sent again.
+	// unless they are sent again. GitLab requires an http or https URL with a host when it
+	// is not blank (app/models/integrations/squash_tm.rb); Set checks it.
 	URL string `json:"url" url:"url"`
-	// Token (token): Optional secret token appended to the webhook. Secret: redacted when
-	// printed.
+	// Token (token): Optional secret token appended to the webhook. GitLab requires at most
+	// 255 characters when it is not blank (app/models/integrations/squash_tm.rb); Set checks
+	// it. Secret: redacted when printed.
 	Token *string `json:"token,omitempty" url:"token,omitempty" redact:"true"`
 	// IssuesEvents (issues_events): Fire when an issue (work item) is opened, updated or
 	// closed.
@@ -42,6 +44,9 @@ func (o *SquashTMOptions) validate(p *problems) {
 	ps := catalog[48].Parameters
 	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
 	p.checkString(&ps[0], string(o.URL), inherit)
+	if o.Token != nil {
+		p.checkString(&ps[1], string(*o.Token), inherit)
+	}
 }
 
 // warnings returns what Set logs about o before sending it: values GitLab

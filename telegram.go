@@ -18,7 +18,8 @@ type TelegramService = Service[TelegramOptions, TelegramProperties]
 type TelegramOptions struct {
 	// Hostname (hostname): Telegram Bot API host (default https://api.telegram.org).
 	// Changing it clears the stored secrets unless they are sent again. Added in GitLab
-	// 17.1.
+	// 17.1. GitLab requires an http or https URL with a host when it is not blank
+	// (app/models/concerns/integrations/base/chat_notification.rb); Set checks it.
 	Hostname *string `json:"hostname,omitempty" url:"hostname,omitempty"`
 	// Token (token, required): Telegram bot token. Secret: redacted when printed.
 	Token string `json:"token" url:"token" redact:"true"`
@@ -83,6 +84,9 @@ type TelegramOptions struct {
 func (o *TelegramOptions) validate(p *problems) {
 	ps := catalog[50].Parameters
 	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	if o.Hostname != nil {
+		p.checkString(&ps[0], string(*o.Hostname), inherit)
+	}
 	p.checkString(&ps[1], string(o.Token), inherit)
 	p.checkString(&ps[2], string(o.Room), inherit)
 	if o.BranchesToBeNotified != nil {

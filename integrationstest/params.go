@@ -127,7 +127,7 @@ func validate(info integrations.IntegrationInfo, params map[string]any) (acc acc
 			problems = append(problems, p.Name+" does not have a valid value")
 			continue
 		}
-		model = append(model, modelErrors(p, v)...)
+		model = append(model, modelErrors(info.Slug, p, v)...)
 		if p.Name == "use_inherited_settings" {
 			if b, ok := v.(bool); ok {
 				acc.inherit = &b
@@ -158,7 +158,7 @@ type modelError struct{ attribute, message string }
 // The rules are the catalog's (ParameterInfo.Format and MaxLength), and the
 // SDK's own checker decides whether a URL passes, so that the SDK and this
 // server cannot disagree.
-func modelErrors(p integrations.ParameterInfo, v any) []modelError {
+func modelErrors(slug string, p integrations.ParameterInfo, v any) []modelError {
 	var out []modelError
 	blank := isBlank(v)
 	if p.Required && blank {
@@ -166,14 +166,18 @@ func modelErrors(p integrations.ParameterInfo, v any) []modelError {
 	}
 	s, isString := v.(string)
 	if p.Format == integrations.FormatURL && (isString || v == nil) {
+		attr := p.Name
+		if derived, ok := derivedURLs[slug+"."+p.Name]; ok {
+			attr = derived
+		}
 		switch {
 		case blank && p.Required:
-			out = append(out, modelError{p.Name, "must be a valid URL"})
+			out = append(out, modelError{attr, "must be a valid URL"})
 		case blank:
 		case !hasHTTPScheme(s):
-			out = append(out, modelError{p.Name, "is blocked: Only allowed schemes are http, https"})
+			out = append(out, modelError{attr, "is blocked: Only allowed schemes are http, https"})
 		case p.Check(s) != nil:
-			out = append(out, modelError{p.Name, "must be a valid URL"})
+			out = append(out, modelError{attr, "must be a valid URL"})
 		}
 	}
 	if n := utf8.RuneCountInString(s); isString && p.MaxLength > 0 && n > p.MaxLength {
@@ -181,6 +185,11 @@ func modelErrors(p integrations.ParameterInfo, v any) []modelError {
 	}
 	return out
 }
+
+// derivedURLs are the URL parameters GitLab checks through the attribute
+// it builds from them: Matrix and Telegram make their webhook from
+// hostname, and GitLab's error names webhook.
+var derivedURLs = map[string]string{"matrix.hostname": "webhook", "telegram.hostname": "webhook"}
 
 // hasHTTPScheme reports whether s starts with http:// or https://, in any
 // case, after leading spaces (GitLab strips the value first).

@@ -100,6 +100,23 @@ var modelRules = map[string]map[string]modelRule{
 	"datadog": {
 		"api_url": {format: "url", source: modelDir + "datadog.rb: validates :api_url, public_url: { allow_blank: true }"},
 	},
+	"squash-tm": {
+		"url":   {format: "url", source: modelDir + "squash_tm.rb: validates :url, presence: true, public_url: true"},
+		"token": {maxLength: 255, source: modelDir + "squash_tm.rb: validates :token, length: { maximum: 255 }, allow_blank: true"},
+	},
+	"confluence": {
+		"confluence_url": {format: "url", source: modelDir + "confluence.rb: validate :validate_confluence_url_is_cloud " +
+			"(scheme http or https; GitLab also requires a host on atlassian.net and a path under /wiki)"},
+	},
+	// Matrix and Telegram build their webhook from hostname and check that
+	// (chat_notification.rb's public_url); GitLab names webhook in its error.
+	"matrix": {
+		"hostname": {format: "url", source: modelDir + "matrix.rb: validates :webhook, presence: true, public_url: true " +
+			"(webhook is hostname + \"/_matrix/client/v3/rooms/…\")"},
+	},
+	"telegram": {
+		"hostname": {format: "url", source: chatWebhook + "; " + baseDir + "telegram.rb: set_webhook builds webhook as hostname + \"/bot<token>/sendMessage\""},
+	},
 	"slack":           chatChannels(),
 	"mattermost":      chatChannels(),
 	"microsoft-teams": chatChannels(),
