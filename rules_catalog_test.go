@@ -199,7 +199,7 @@ func TestEveryRuleOfTheCatalogIsCheckedAlikeEverywhere(t *testing.T) {
 				if rc.param.Name == "hostname" { // Matrix and Telegram: GitLab checks the webhook made from it
 					attr = "webhook"
 				}
-				want := ":" + attr // the model's errors: {:url=>["must be a valid URL"]}
+				want := ":" + attr                   // the model's errors: {:url=>["must be a valid URL"]}
 				if len(rc.param.AllowedValues) > 0 { // an enum, blank or not, is refused by Grape first
 					want = attr + " does not have a valid value" // Grape's
 				}
