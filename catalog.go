@@ -87,6 +87,11 @@ type ParameterInfo struct {
 	// MaxLength is the most characters GitLab's model accepts in the value,
 	// 0 when it sets no limit.
 	MaxLength int
+	// Pattern is a regular expression (package regexp's syntax, anchored
+	// with ^ and $) that a value that is not blank must match, from
+	// GitLab's model, such as Harbor's project names in lower case; empty
+	// when there is none.
+	Pattern string
 	// Placeholder is text GitLab replaces in the value, such as ":id" in an
 	// issue link template. GitLab accepts a value without it, so Set does
 	// not refuse one: it logs a warning through the client's logger.

@@ -17,12 +17,16 @@ type DatadogService = Service[DatadogOptions, DatadogProperties]
 // Secret fields are redacted when the struct is printed or logged.
 type DatadogOptions struct {
 	// DatadogSite (datadog_site): Datadog site hostname to send data to (e.g. datadoghq.eu).
+	// GitLab requires a value matching ^\w+([-.]\w+)*\.[a-zA-Z]{2,5}(:[0-9]{1,5})?$ when it
+	// is not blank (app/models/integrations/datadog.rb); Set checks it.
 	DatadogSite *string `json:"datadog_site,omitempty" url:"datadog_site,omitempty"`
 	// APIURL (api_url): Full Datadog intake URL; only for non-standard sites. GitLab
 	// requires an http or https URL with a host when it is not blank
 	// (app/models/integrations/datadog.rb); Set checks it.
 	APIURL *string `json:"api_url,omitempty" url:"api_url,omitempty"`
-	// APIKey (api_key, required): Datadog API key. Secret: redacted when printed.
+	// APIKey (api_key, required): Datadog API key. GitLab requires a value matching ^\w+$
+	// when it is not blank (app/models/integrations/datadog.rb); Set checks it. Secret:
+	// redacted when printed.
 	APIKey string `json:"api_key" url:"api_key" redact:"true"`
 	// DatadogCIVisibility (datadog_ci_visibility): Turn on CI Visibility data collection.
 	// GitLab's documentation says required; the server accepts it as optional.
@@ -67,6 +71,9 @@ type DatadogOptions struct {
 func (o *DatadogOptions) validate(p *problems) {
 	ps := catalog[10].Parameters
 	inherit := o.UseInheritedSettings != nil && *o.UseInheritedSettings
+	if o.DatadogSite != nil {
+		p.checkString(&ps[0], string(*o.DatadogSite), inherit)
+	}
 	if o.APIURL != nil {
 		p.checkString(&ps[1], string(*o.APIURL), inherit)
 	}

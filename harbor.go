@@ -21,8 +21,8 @@ type HarborOptions struct {
 	// Set checks it.
 	URL string `json:"url" url:"url"`
 	// ProjectName (project_name, required): Harbor project name. GitLab requires at most 255
-	// characters when it is not blank (app/models/concerns/integrations/base/harbor.rb); Set
-	// checks it.
+	// characters, a value matching ^[a-z0-9]+(?:[._-][a-z0-9]+)*$ when it is not blank
+	// (app/models/concerns/integrations/base/harbor.rb); Set checks it.
 	ProjectName string `json:"project_name" url:"project_name"`
 	// Username (username, required): Harbor user name.
 	Username string `json:"username" url:"username"`

@@ -39,6 +39,7 @@ func secretOptions(t *testing.T, sc serviceCase, info IntegrationInfo) (any, map
 			if p.Format == FormatURL { // a secret URL, such as a webhook
 				secret = fmt.Sprintf("https://hooks.example.com/S3CRET-%s-%s-%d", info.Slug, name, i)
 			}
+			secret = fitPattern(p, secret)
 			secrets[name] = secret
 			setText(t, fv, secret)
 		case p.Required:
@@ -68,7 +69,7 @@ func fillRequired(t *testing.T, info IntegrationInfo, p ParameterInfo, fv reflec
 		if len(p.AllowedValues) > 0 {
 			v = p.AllowedValues[0]
 		}
-		fv.SetString(v)
+		fv.SetString(fitPattern(p, v))
 	case reflect.Bool:
 		fv.SetBool(true)
 	case reflect.Int, reflect.Int64:

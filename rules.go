@@ -2,8 +2,10 @@ package integrations
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -81,6 +83,38 @@ func (pb *problems) checkString(p *ParameterInfo, s string, inherit bool) {
 			pb.add(p.Name, "is %d characters long; GitLab accepts at most %d", n, p.MaxLength)
 		}
 	}
+	if p.Pattern != "" {
+		re, err := patternOf(p.Pattern)
+		switch {
+		case err != nil:
+			pb.add(p.Name, "cannot be checked: its pattern %q is not a regular expression", p.Pattern)
+		case !re.MatchString(s):
+			pb.add(p.Name, "does not have the form GitLab requires (it must match %s)", p.Pattern)
+		}
+	}
+}
+
+// catalogPatterns holds the compiled Pattern of every catalog parameter
+// that has one, compiled once.
+var catalogPatterns = sync.OnceValue(func() map[string]*regexp.Regexp {
+	out := map[string]*regexp.Regexp{}
+	for i := range catalog {
+		for _, p := range catalog[i].Parameters {
+			if re, err := regexp.Compile(p.Pattern); p.Pattern != "" && err == nil {
+				out[p.Pattern] = re
+			}
+		}
+	}
+	return out
+})
+
+// patternOf returns the compiled pattern: the catalog's without an
+// allocation, another (a ParameterInfo a caller changed) compiled anew.
+func patternOf(pattern string) (*regexp.Regexp, error) {
+	if re, ok := catalogPatterns()[pattern]; ok {
+		return re, nil
+	}
+	return regexp.Compile(pattern)
 }
 
 // checkInt records an integer not among p's allowed values.
@@ -181,7 +215,7 @@ func placeholderWarning(p *ParameterInfo) string {
 // v is read as DynamicService.Set reads it (see Values), then checked
 // against every rule of the catalog: a required parameter present and not
 // blank (GitLab's presence validation: "", a string of spaces and an empty
-// list are blank), one of AllowedValues, Format, MaxLength. The error is a
+// list are blank), one of AllowedValues, Format, MaxLength, Pattern. The error is a
 // *ValidationError matching ErrValidation, one problem per line of its
 // Problems, each starting with the parameter's name. Set makes the same
 // checks, so a value Check accepts is not refused by the SDK.

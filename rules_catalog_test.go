@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ import (
 // ruleCase is one value for one parameter, which every path must refuse
 // (refused) or accept.
 type ruleCase struct {
-	rule    string // "required", "enum", "url", "length"
+	rule    string // "required", "enum", "url", "length", "pattern"
 	param   integrations.ParameterInfo
 	value   any
 	refused bool
@@ -53,8 +54,22 @@ func validValue(p integrations.ParameterInfo) any {
 		return p.AllowedValues[0]
 	case p.Format == integrations.FormatURL:
 		return "https://" + strings.ReplaceAll(p.Name, "_", "-") + ".example.com/x" + p.Placeholder
+	case p.Pattern != "":
+		return matching(p)
 	}
 	return p.Name + "-value"
+}
+
+// matching is a value of the catalog's patterns: a word, a host name or a
+// number; the test fails for a pattern none of them matches.
+func matching(p integrations.ParameterInfo) string {
+	re := regexp.MustCompile(p.Pattern)
+	for _, v := range []string{p.Name + "-value", "value_" + p.Name, "datadoghq.eu", "4242"} {
+		if re.MatchString(v) {
+			return v
+		}
+	}
+	panic(p.Name + ": no sample matches " + p.Pattern + ": add one")
 }
 
 // ruleCases lists, for every rule of p, a value the rule refuses and one
@@ -110,8 +125,15 @@ func ruleCases(p integrations.ParameterInfo) []ruleCase {
 			add("url", good, false)
 		}
 	}
+	if p.Pattern != "" {
+		add("pattern", "not valid!", true)
+		add("pattern", matching(p), false)
+	}
 	if p.MaxLength > 0 {
 		at := strings.Repeat("é", p.MaxLength) // characters, not bytes, as Rails counts
+		if p.Pattern != "" {
+			at = strings.Repeat("a", p.MaxLength)
+		}
 		if p.Format == integrations.FormatURL {
 			prefix := "https://example.com/"
 			at = prefix + strings.Repeat("a", p.MaxLength-len(prefix))
@@ -124,7 +146,7 @@ func ruleCases(p integrations.ParameterInfo) []ruleCase {
 
 // TestEveryRuleOfTheCatalogIsCheckedAlikeEverywhere takes every rule of
 // every integration's parameters (required and not blank, allowed values,
-// URL format, length), a value it refuses and one it accepts, and checks
+// URL format, length, pattern), a value it refuses and one it accepts, and checks
 // that the typed Set, the by-slug Set, ParameterInfo.Check, a spec
 // (fleet.ParseSpec, then NewPlan) and the in-memory GitLab (a PUT sent
 // around the SDK) all agree; for a refused value, nothing reaches GitLab
@@ -211,7 +233,7 @@ func TestEveryRuleOfTheCatalogIsCheckedAlikeEverywhere(t *testing.T) {
 	}
 	t.Logf("%d integrations with rules; cases by rule: %v", integrationsWithRules, counts)
 	assert.Equal(t, len(integrations.Catalog()), integrationsWithRules+withoutRules(), "every integration with a rule was tried")
-	for _, rule := range []string{"required", "enum", "url", "length"} {
+	for _, rule := range []string{"required", "enum", "url", "length", "pattern"} {
 		assert.Positive(t, counts[rule+" refused"], rule)
 		assert.Positive(t, counts[rule+" accepted"], rule)
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,6 +135,7 @@ func setParameter(t testing.TB, info IntegrationInfo, p ParameterInfo, index int
 		case zero:
 			v = ""
 		}
+		v = fitPattern(p, v)
 		dst.SetString(v)
 		return v
 	}
@@ -340,4 +343,20 @@ func requireProjectOnly(t *testing.T, info IntegrationInfo, err error) {
 	assert.Contains(t, ve.Problems[0], "projects only")
 	var apiErr *Error
 	assert.False(t, errors.As(err, &apiErr), "no request, so no *Error")
+}
+
+// fitPattern returns v, or a value like it that matches p.Pattern (a
+// sample for Datadog's api_key, a site, Telegram's thread).
+func fitPattern(p ParameterInfo, v string) string {
+	if p.Pattern == "" || strings.TrimSpace(v) == "" { // blank: the pattern does not apply
+		return v
+	}
+	re := regexp.MustCompile(p.Pattern)
+	word := strings.NewReplacer("-", "_", " ", "_", "/", "_", ":", "_", ".", "_").Replace(v)
+	for _, c := range []string{v, word, word + ".example.com", strconv.Itoa(int(crc32.ChecksumIEEE([]byte(v))))} {
+		if re.MatchString(c) {
+			return c
+		}
+	}
+	panic("no sample matches " + p.Pattern)
 }

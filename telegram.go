@@ -26,7 +26,9 @@ type TelegramOptions struct {
 	// Room (room, required): Chat ID or @channelusername.
 	Room string `json:"room" url:"room"`
 	// Thread (thread): Forum topic (message thread) ID; numeric. GitLab's documentation says
-	// integer; the API declares a string holding an integer. Added 16.11.
+	// integer; the API declares a string holding an integer. Added 16.11. GitLab requires a
+	// value matching ^[+-]?\d+$ when it is not blank
+	// (app/models/concerns/integrations/base/telegram.rb); Set checks it.
 	Thread *string `json:"thread,omitempty" url:"thread,omitempty"`
 	// NotifyOnlyBrokenPipelines (notify_only_broken_pipelines): Only notify about failed
 	// pipelines.
@@ -89,6 +91,9 @@ func (o *TelegramOptions) validate(p *problems) {
 	}
 	p.checkString(&ps[1], string(o.Token), inherit)
 	p.checkString(&ps[2], string(o.Room), inherit)
+	if o.Thread != nil {
+		p.checkString(&ps[3], string(*o.Thread), inherit)
+	}
 	if o.BranchesToBeNotified != nil {
 		p.checkString(&ps[6], string(*o.BranchesToBeNotified), inherit)
 	}

@@ -18,12 +18,12 @@ type ZenTaoService = Service[ZenTaoOptions, ZenTaoProperties]
 // and are sent on every call; optional ones are pointers, sent only when set (use Ptr).
 // Secret fields are redacted when the struct is printed or logged.
 type ZenTaoOptions struct {
-	// URL (url, required): ZenTao web URL. GitLab requires an http or https URL with a host
-	// of at most 2048 characters when it is not blank (app/models/integrations/zentao.rb);
-	// Set checks it.
+	// URL (url, required): ZenTao web URL. GitLab requires an http or https URL with a host,
+	// at most 2048 characters when it is not blank (app/models/integrations/zentao.rb); Set
+	// checks it.
 	URL string `json:"url" url:"url"`
 	// APIURL (api_url): ZenTao API URL if different from url. GitLab requires an http or
-	// https URL with a host of at most 2048 characters when it is not blank
+	// https URL with a host, at most 2048 characters when it is not blank
 	// (app/models/integrations/zentao.rb); Set checks it.
 	APIURL *string `json:"api_url,omitempty" url:"api_url,omitempty"`
 	// APIToken (api_token, required): ZenTao API token. GitLab requires at most 255

@@ -39,8 +39,22 @@ func valuesFor(info integrations.IntegrationInfo) integrations.Values {
 		default:
 			v[p.Name] = "https://example.com/" + p.Name
 		}
+		if s, ok := v[p.Name].(string); ok && p.Pattern != "" && p.Check(s) != nil {
+			v[p.Name] = patternSample(p)
+		}
 	}
 	return v
+}
+
+// patternSample is a value of a parameter with a Pattern (Datadog's
+// api_key and site, Telegram's thread, Harbor's project name).
+func patternSample(p integrations.ParameterInfo) string {
+	for _, s := range []string{"SENTINEL_s3cr3t_" + p.Name, "datadoghq.eu", "4242", "acme-web"} {
+		if p.Check(s) == nil {
+			return s
+		}
+	}
+	panic(p.Name + ": no sample matches " + p.Pattern)
 }
 
 // TestExportThenPlanShowsNoChanges sets up every integration the

@@ -398,7 +398,7 @@ func hasParam(it desc.Integration, name string) bool {
 func (g *generator) checkCall(p desc.Parameter, j int) string {
 	switch p.Type {
 	case "string":
-		if !p.Required && len(p.AllowedValues) == 0 && p.Format == "" && p.MaxLength == 0 {
+		if !p.Required && len(p.AllowedValues) == 0 && p.Format == "" && p.MaxLength == 0 && p.Pattern == "" {
 			return ""
 		}
 		return fmt.Sprintf("p.checkString(&ps[%d], string(VALUE), inherit)", j)
@@ -426,11 +426,14 @@ func ruleDoc(p desc.Parameter) string {
 	if p.MaxLength > 0 {
 		parts = append(parts, fmt.Sprintf("at most %d characters", p.MaxLength))
 	}
+	if p.Pattern != "" {
+		parts = append(parts, "a value matching "+p.Pattern)
+	}
 	if len(parts) == 0 {
 		return ""
 	}
 	src, _, _ := strings.Cut(p.Validation, ":")
-	return "GitLab requires " + strings.Join(parts, " of ") + " when it is not blank (" + src + "); Set checks it."
+	return "GitLab requires " + strings.Join(parts, ", ") + " when it is not blank (" + src + "); Set checks it."
 }
 
 // fieldDoc starts an options field's comment: its Go name, its API name,
@@ -494,9 +497,9 @@ func (g *generator) clientFile() []byte {
 		w("\t\tTier: %q, Project: %v, Group: %v, RemovedIn: %q, Note: %q,\n", it.Tier, it.Project, it.Group, it.RemovedIn, it.Note)
 		w("\t\tEvents: %#v,\n\t\tParameters: []ParameterInfo{\n", it.Events)
 		for _, p := range it.Parameters {
-			w("\t\t\t{Name: %q, GoName: %q, Type: %q, Required: %v, Secret: %v, Returned: %v, Event: %v, Ignored: %v, CommaList: %v, AllowedValues: %#v,\n\t\t\t\tFormat: %q, MaxLength: %d, Placeholder: %q,\n\t\t\t\tDescription: %q, Note: %q},\n",
+			w("\t\t\t{Name: %q, GoName: %q, Type: %q, Required: %v, Secret: %v, Returned: %v, Event: %v, Ignored: %v, CommaList: %v, AllowedValues: %#v,\n\t\t\t\tFormat: %q, MaxLength: %d, Pattern: %q, Placeholder: %q,\n\t\t\t\tDescription: %q, Note: %q},\n",
 				p.Name, p.GoName, p.Type, p.Required, p.Secret, p.Returned, p.Event, p.Ignored, p.CommaList, nilIfEmpty(p.AllowedValues),
-				p.Format, p.MaxLength, p.Placeholder, p.Description, p.Note)
+				p.Format, p.MaxLength, p.Pattern, p.Placeholder, p.Description, p.Note)
 		}
 		w("\t\t},\n\t},\n")
 	}

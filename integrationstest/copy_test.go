@@ -117,6 +117,8 @@ func copyBySlug(t *testing.T, c *integrations.Client, info integrations.Integrat
 			v[name] = "a,b"
 		case p.Format == integrations.FormatURL:
 			v[name] = "https://copied.example.com/" + name
+		default:
+			v[name] = fitPattern(p, "copied-"+name)
 		}
 	}
 	_, err = d.Set(ctx, to, v)

@@ -154,7 +154,8 @@ type modelError struct{ attribute, message string }
 // not a URL (public_url: "is blocked: Only allowed schemes are http, https"
 // for a missing or other scheme, "must be a valid URL" otherwise; a blank
 // required URL gets both messages, as GitLab's two validators each add
-// theirs), a value too long ("is too long (maximum is 255 characters)").
+// theirs), a value too long ("is too long (maximum is 255 characters)"),
+// one not of the form a pattern requires ("is invalid").
 // The rules are the catalog's (ParameterInfo.Format and MaxLength), and the
 // SDK's own checker decides whether a URL passes, so that the SDK and this
 // server cannot disagree.
@@ -179,6 +180,13 @@ func modelErrors(slug string, p integrations.ParameterInfo, v any) []modelError 
 		case p.Check(s) != nil:
 			out = append(out, modelError{attr, "must be a valid URL"})
 		}
+	}
+	if isString && !blank && p.Pattern != "" && p.Check(s) != nil && (p.MaxLength == 0 || utf8.RuneCountInString(s) <= p.MaxLength) {
+		msg := "is invalid" // Rails' format validation
+		if p.Pattern == `^[+-]?\d+$` {
+			msg = "is not a number" // Rails' numericality validation
+		}
+		out = append(out, modelError{p.Name, msg})
 	}
 	if n := utf8.RuneCountInString(s); isString && p.MaxLength > 0 && n > p.MaxLength {
 		out = append(out, modelError{p.Name, fmt.Sprintf("is too long (maximum is %d characters)", p.MaxLength)})

@@ -3,7 +3,10 @@ package integrationstest_test
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/gitlabkit/integrations"
@@ -142,6 +145,11 @@ func fill(info integrations.IntegrationInfo, o reflect.Value, round int) (map[st
 
 // stringValue is a distinct, plausible value for a string parameter.
 func stringValue(p integrations.ParameterInfo, round int) string {
+	return fitPattern(p, plainStringValue(p, round))
+}
+
+// plainStringValue is stringValue before fitting the parameter's pattern.
+func plainStringValue(p integrations.ParameterInfo, round int) string {
 	switch {
 	case len(p.AllowedValues) > 0 && p.CommaList:
 		a := p.AllowedValues
@@ -152,4 +160,20 @@ func stringValue(p integrations.ParameterInfo, round int) string {
 		return fmt.Sprintf("https://r%d.example.com/%s%s", round, p.Name, p.Placeholder)
 	}
 	return fmt.Sprintf("r%d-%s", round, p.Name)
+}
+
+// fitPattern returns v, or a value like it that matches p.Pattern (a
+// sample for Datadog's api_key, a site, Telegram's thread).
+func fitPattern(p integrations.ParameterInfo, v string) string {
+	if p.Pattern == "" || strings.TrimSpace(v) == "" { // blank: the pattern does not apply
+		return v
+	}
+	re := regexp.MustCompile(p.Pattern)
+	word := strings.NewReplacer("-", "_", " ", "_", "/", "_", ":", "_", ".", "_").Replace(v)
+	for _, c := range []string{v, word, word + ".example.com", strconv.Itoa(int(crc32.ChecksumIEEE([]byte(v))))} {
+		if re.MatchString(c) {
+			return c
+		}
+	}
+	panic("no sample matches " + p.Pattern)
 }

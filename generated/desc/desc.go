@@ -65,6 +65,9 @@ type Parameter struct {
 	// MaxLength is the longest value, in characters, GitLab's model accepts;
 	// 0 when it sets no limit.
 	MaxLength int `json:"max_length,omitempty"`
+	// Pattern is a regular expression (RE2 syntax, anchored) a non-blank
+	// value must match, from the model's format or numericality validation.
+	Pattern string `json:"pattern,omitempty"`
 	// Placeholder is text the value should contain for GitLab to use it
 	// (":id" in an issue link template). GitLab accepts a value without it,
 	// so the SDK warns and does not refuse.

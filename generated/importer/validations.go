@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 type modelRule struct {
 	format      string // "url": GitLab's public_url or addressable_url validator
 	maxLength   int    // length: { maximum: n }
+	pattern     string // format: { with: … } or numericality, as an anchored RE2 expression
 	placeholder string // text the value should hold; GitLab does not refuse a value without it
 	source      string // the GitLab file, and the validation it holds
 }
@@ -49,8 +51,8 @@ func chatChannels() map[string]modelRule {
 var modelRules = map[string]map[string]modelRule{
 	"harbor": {
 		"url": {format: "url", source: baseDir + "harbor.rb: validates :url, public_url: true, presence: true, addressable_url: { allow_localhost: false, allow_local_network: false }"},
-		"project_name": {maxLength: 255, source: baseDir + "harbor.rb: validates :project_name, presence: true, " +
-			"length: { maximum: MAX_PROJECT_NAME_LENGTH } (255)"},
+		"project_name": {maxLength: 255, pattern: `^[a-z0-9]+(?:[._-][a-z0-9]+)*$`, source: baseDir + "harbor.rb: validates :project_name, presence: true, " +
+			"length: { maximum: MAX_PROJECT_NAME_LENGTH } (255); validates :project_name, format: { with: PROJECT_NAME_REGEXP }, allow_blank: true"},
 	},
 	"custom-issue-tracker": issueTracker("custom_issue_tracker.rb", "project_url", "issues_url", "new_issue_url"),
 	"redmine":              issueTracker("redmine.rb", "project_url", "issues_url", "new_issue_url"),
@@ -99,6 +101,9 @@ var modelRules = map[string]map[string]modelRule{
 	},
 	"datadog": {
 		"api_url": {format: "url", source: modelDir + "datadog.rb: validates :api_url, public_url: { allow_blank: true }"},
+		"api_key": {pattern: `^\w+$`, source: modelDir + `datadog.rb: validates :api_key, presence: true, format: { with: /\A\w+\z/ }`},
+		"datadog_site": {pattern: `^\w+([-.]\w+)*\.[a-zA-Z]{2,5}(:[0-9]{1,5})?$`,
+			source: modelDir + `datadog.rb: validates :datadog_site, format: { with: %r{\A\w+([-.]\w+)*\.[a-zA-Z]{2,5}(:[0-9]{1,5})?\z} }, allow_blank: true`},
 	},
 	"squash-tm": {
 		"url":   {format: "url", source: modelDir + "squash_tm.rb: validates :url, presence: true, public_url: true"},
@@ -116,6 +121,7 @@ var modelRules = map[string]map[string]modelRule{
 	},
 	"telegram": {
 		"hostname": {format: "url", source: chatWebhook + "; " + baseDir + "telegram.rb: set_webhook builds webhook as hostname + \"/bot<token>/sendMessage\""},
+		"thread":   {pattern: `^[+-]?\d+$`, source: baseDir + "telegram.rb: validates :thread, numericality: { only_integer: true }, allow_blank: true"},
 	},
 	"slack":           chatChannels(),
 	"mattermost":      chatChannels(),
@@ -141,7 +147,12 @@ func applyModelRules(slug string, p *desc.Parameter) error {
 	if p.Type != "string" {
 		return fmt.Errorf("%s.%s: a model rule on a %s parameter", slug, p.Name, p.Type)
 	}
-	p.Format, p.MaxLength, p.Placeholder, p.Validation = r.format, r.maxLength, r.placeholder, r.source
+	if r.pattern != "" {
+		if _, err := regexp.Compile(r.pattern); err != nil {
+			return fmt.Errorf("%s.%s: pattern: %v", slug, p.Name, err)
+		}
+	}
+	p.Format, p.MaxLength, p.Pattern, p.Placeholder, p.Validation = r.format, r.maxLength, r.pattern, r.placeholder, r.source
 	return nil
 }
 
