@@ -62,7 +62,10 @@ type ParameterInfo struct {
 	GoName string
 	// Type is the JSON type GitLab expects.
 	Type ParameterType
-	// Required parameters must be sent on every Set, updates included.
+	// Required parameters must be sent on every Set, updates included, and
+	// not blank: GitLab's presence validation refuses "", a string of
+	// spaces and an empty list (except with use_inherited_settings true,
+	// where GitLab saves the group's values).
 	Required bool
 	// Secret parameters (passwords, tokens, keys, webhook URLs) are redacted
 	// in fmt and slog output of the options struct.

@@ -72,9 +72,14 @@
 // # Where it knowingly differs from GitLab
 //
 //   - Validation: Grape's checks (presence, type, allowed values) and the
-//     model's presence check of required parameters are made; the model's
-//     other checks are not (URL format and blocked local addresses, e-mail
-//     format, Discord's discord.com host, Jira's connection test). Allowed
+//     model's checks the catalog records are made, with GitLab's messages:
+//     required parameters not blank, URL fields (public_url's "is blocked:
+//     Only allowed schemes are http, https" and "must be a valid URL", by
+//     the shape integrations.FormatURL describes), lengths ("is too long
+//     (maximum is 255 characters)") and patterns ("is invalid"). The model's
+//     other checks are not (blocked local addresses and DNS, e-mail format,
+//     Discord's https and discord.com host, Confluence's atlassian.net
+//     host, one of Datadog's site and api_url, Jira's connection test). Allowed
 //     values of a comma-separated list (jira_cloud_app_deployment_gating_environments)
 //     are checked with Grape's message, where GitLab's model reports them.
 //     The model's message prints the Ruby 3.3 hash form
