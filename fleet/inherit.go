@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -102,5 +103,6 @@ func checkInherit(ctx context.Context, dir *directory, places []*place, results 
 		}
 		p.addAt(in.ch.Where, "%s: inherit, but %s, so GitLab would answer \"Default integration not found\": set it up on a group: target, or give its settings here", in.ch.Integration, above)
 	}
+	sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
 	return p.err()
 }

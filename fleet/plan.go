@@ -219,6 +219,7 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 			probs[len(probs)-1].cause = missing[i]
 		}
 	}
+	sort.SliceStable(probs, func(a, b int) bool { return lineOf(probs[a].Where) < lineOf(probs[b].Where) })
 	if err := probs.err(); err != nil {
 		return nil, err
 	}
