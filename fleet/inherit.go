@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -18,7 +17,7 @@ import (
 //
 // A place named by numeric ID has no path to find its groups by; its
 // inherit is left to GitLab, as the plan's note says.
-func checkInherit(ctx context.Context, dir *directory, places []*place, results [][]Change, conc int) error {
+func checkInherit(ctx context.Context, dir *directory, places []*place, results [][]Change, conc int) (problemList, error) {
 	spec := map[string]map[string]State{} // lower-case group path → slug → wanted
 	for _, pl := range places {
 		if !pl.scope.IsGroup() {
@@ -60,17 +59,17 @@ func checkInherit(ctx context.Context, dir *directory, places []*place, results 
 		}
 	}
 	if len(todo) == 0 {
-		return nil
+		return nil, nil
 	}
 	errs := make([]error, len(read))
 	forEach(ctx, len(read), conc, func(i int) {
 		_, errs[i] = dir.groupIntegrations(ctx, read[i])
 	})
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("fleet: read the groups above the projects that inherit: %w", err)
+		return nil, fmt.Errorf("fleet: read the groups above the projects that inherit: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("fleet: plan: %w", err)
+		return nil, fmt.Errorf("fleet: plan: %w", err)
 	}
 	var p problemList
 	for _, in := range todo {
@@ -103,6 +102,5 @@ func checkInherit(ctx context.Context, dir *directory, places []*place, results 
 		}
 		p.addAt(in.ch.Where, "%s: inherit, but %s, so GitLab would answer \"Default integration not found\": set it up on a group: target, or give its settings here", in.ch.Integration, above)
 	}
-	sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
-	return p.err()
+	return p, nil
 }

@@ -176,20 +176,21 @@ func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanO
 		}
 	}
 	dir := newDirectory(c)
-	places, err := expandNear(ctx, spec, dir.projects, dir.near)
+	places, probs, err := expandNear(ctx, spec, dir.projects, dir.near)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRequired(places); err != nil {
-		return nil, err
+	var se *SpecError
+	if err := checkRequired(places); errors.As(err, &se) {
+		return nil, withProblems(probs, se.Problems).err()
 	}
-	return plan(ctx, c, dir, places, opts, state)
+	return plan(ctx, c, dir, places, probs, opts, state)
 }
 
 // plan reads every place and diffs it. A place that does not exist, and
 // an inherit no group above can serve, are problems of the spec, reported
 // together once every place is read.
-func plan(ctx context.Context, c *integrations.Client, dir *directory, places []*place, opts PlanOptions, state *stateFile) (*Plan, error) {
+func plan(ctx context.Context, c *integrations.Client, dir *directory, places []*place, probs problemList, opts PlanOptions, state *stateFile) (*Plan, error) {
 	res := newResolver(opts.LookupEnv)
 	results := make([][]Change, len(places))
 	missing := make([]error, len(places))
@@ -211,7 +212,6 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fleet: plan: %w", err)
 	}
-	var probs problemList
 	for i, pl := range places {
 		if missing[i] != nil {
 			kind, path, _ := strings.Cut(pl.text, ":")
@@ -219,11 +219,11 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 			probs[len(probs)-1].cause = missing[i]
 		}
 	}
-	sort.SliceStable(probs, func(a, b int) bool { return lineOf(probs[a].Where) < lineOf(probs[b].Where) })
-	if err := probs.err(); err != nil {
+	inherit, err := checkInherit(ctx, dir, places, results, opts.Concurrency)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkInherit(ctx, dir, places, results, opts.Concurrency); err != nil {
+	if err := withProblems(probs, inherit).err(); err != nil {
 		return nil, err
 	}
 	p := &Plan{Version: 1}
@@ -233,6 +233,13 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	p.Unresolved = unresolved(p.Changes, res)
 	p.count()
 	return p, nil
+}
+
+// withProblems joins lists of problems in the order of the spec's lines.
+func withProblems(a, b problemList) problemList {
+	out := append(append(problemList(nil), a...), b...)
+	sort.SliceStable(out, func(i, j int) bool { return lineOf(out[i].Where) < lineOf(out[j].Where) })
+	return out
 }
 
 // count fills the summary.

@@ -183,8 +183,12 @@ targets:
 	assert.ErrorIs(t, err, integrations.ErrValidation)
 	var se *fleet.SpecError
 	require.ErrorAs(t, err, &se)
-	// A top-level group has no parent to look in: no suggestion.
-	assert.Equal(t, "fleet.yaml:9: projects_in: group tool does not exist", err.Error())
+	// Every problem at once; a top-level group has no parent to look in,
+	// so no suggestion.
+	assert.Equal(t, `fleet.yaml:3: project acme/wbe does not exist (did you mean acme/web?)
+fleet.yaml:6: group acme/platfrom does not exist (did you mean acme/platform?)
+fleet.yaml:9: projects_in: group tool does not exist
+fleet.yaml:15: project acme/pltform/db does not exist, nor does group acme/pltform (did you mean acme/platform?)`, err.Error())
 
 	spec = parse(t, `version: 1
 targets:
@@ -247,8 +251,8 @@ targets:
 	assert.Equal(t, `fleet.yaml:4: include ["acme/wbe/**"] matches none of the 6 projects of acme (did you mean acme/web?); its projects: acme/api, acme/legacy/old, acme/tools/a, acme/tools/b, acme/tools/c and 1 more
 fleet.yaml:8: exclude ["acme/**"] leaves none of the 6 projects of acme; its projects: acme/api, acme/legacy/old, acme/tools/a, acme/tools/b, acme/tools/c and 1 more`, err.Error())
 	assert.Empty(t, writes(srv))
-	// The group's projects are listed once; no scope is read.
-	assert.Equal(t, []string{"/api/v4/groups/acme/projects"}, gets(srv))
+	// The group's projects are listed once for the three targets.
+	assert.Equal(t, []string{"/api/v4/groups/acme/projects", "/api/v4/projects/acme%2Fweb/integrations"}, gets(srv))
 }
 
 func TestPlanErrorWhenNoGroupAboveCanBeInherited(t *testing.T) {

@@ -64,17 +64,25 @@ func clientLister(c *integrations.Client) projectLister {
 // the same integration, parameter by parameter (or whole, when either
 // wants it absent or inherited), and the change's notes say so.
 func expand(ctx context.Context, s *Spec, list projectLister) ([]*place, error) {
-	return expandNear(ctx, s, list, nil)
+	places, probs, err := expandNear(ctx, s, list, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	return places, nil
 }
 
 // nearFunc names the existing paths closest to one that does not exist,
 // as " (did you mean acme/web?)", or "" when it knows none.
 type nearFunc func(ctx context.Context, path string, group bool) string
 
-// expandNear is expand, reporting a projects_in group that does not exist
-// and globs that leave none of its projects as problems of the spec, all
-// at once; near, when not nil, suggests the closest existing group.
-func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc) ([]*place, error) {
+// expandNear is expand, returning a projects_in group that does not exist
+// and globs that leave none of its projects as problems of the spec, for
+// the caller to report with the others it finds; near, when not nil,
+// suggests the closest existing group.
+func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc) ([]*place, problemList, error) {
 	byKey := map[string]*place{}
 	var order []*place
 	listed := map[string][]string{}
@@ -111,7 +119,7 @@ func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc)
 			if !ok {
 				var err error
 				paths, err = list(ctx, t.ProjectsIn)
-				if errors.Is(err, integrations.ErrGroupNotFound) || errors.Is(err, integrations.ErrNotFound) && !errors.Is(err, integrations.ErrProjectNotFound) {
+				if errors.Is(err, integrations.ErrGroupNotFound) {
 					missing[k] = true
 					hint := ""
 					if near != nil {
@@ -121,13 +129,13 @@ func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc)
 					continue
 				}
 				if err != nil {
-					return nil, fmt.Errorf("fleet: %s: %w", where, err)
+					return nil, nil, fmt.Errorf("fleet: %s: %w", where, err)
 				}
 				listed[k] = paths
 			}
 			f, err := newPathFilter(t.Include, t.Exclude)
 			if err != nil {
-				return nil, fmt.Errorf("fleet: %s: %w", s.where(i), err)
+				return nil, nil, fmt.Errorf("fleet: %s: %w", s.where(i), err)
 			}
 			for _, path := range paths {
 				if f.keep(path) {
@@ -146,11 +154,8 @@ func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc)
 			}
 		}
 	}
-	if err := probs.err(); err != nil {
-		return nil, err
-	}
 	sort.SliceStable(order, func(a, b int) bool { return order[a].text < order[b].text })
-	return order, nil
+	return order, probs, nil
 }
 
 // globsWhere is the line of a target's include: (or exclude: when it has
