@@ -11,8 +11,8 @@ import (
 	"github.com/gitlabkit/integrations"
 )
 
-// ErrStale matches the error of a change that Apply refused because the
-// integration changed on GitLab since the saved plan was made.
+// ErrStale matches Apply's refusal of a saved plan some of whose
+// integrations changed on GitLab since the plan was made.
 var ErrStale = errors.New("changed on GitLab since the plan was made")
 
 // ApplyOptions changes how Apply works.
@@ -61,9 +61,11 @@ func (r *ApplyResult) Failed() int {
 // the plan's Send values (references resolved now) with a Set, or a Delete
 // to disable. Changes go concurrently under the client's limiter; a failed
 // change does not stop the others, and the result lists each one. A plan
-// read by ReadPlan is checked first: a change whose integration's
-// updated_at moved since the plan was made (or that was created since) is
-// refused with an error matching ErrStale.
+// read by ReadPlan is checked whole first: when any change's integration
+// moved since the plan was made (or was created since), Apply sends
+// nothing and returns an error matching ErrStale. Before any change, every
+// reference the changes send is resolved; when one cannot be, Apply sends
+// nothing and returns a *SpecError listing each with its spec line.
 //
 // The error is nil when every change was tried, even if some failed (see
 // ApplyResult.Failed); it is not nil when the state file cannot be read or

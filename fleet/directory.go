@@ -146,11 +146,11 @@ func (d *directory) nearDepth(ctx context.Context, path string, group bool, dept
 	if err != nil {
 		return ""
 	}
-	close := suggest.Closest(path, paths, 2)
-	if len(close) == 0 {
+	closest := suggest.Closest(path, paths, 2)
+	if len(closest) == 0 {
 		return ""
 	}
-	return " (did you mean " + strings.Join(close, " or ") + "?)"
+	return " (did you mean " + strings.Join(closest, " or ") + "?)"
 }
 
 // groupIntegrations lists the integrations active on a group; a group

@@ -153,14 +153,18 @@ func (p *Plan) HasChanges() bool {
 // a Get only for integrations the spec wants present that are active and
 // not inherited. Scopes are read concurrently under the client's limiter.
 //
-// References are resolved only where a value must be compared: a
-// non-secret parameter written as a reference, and, with a state file, a
-// secret that has a recorded fingerprint. A spec that does not validate is
-// refused before any request, and one that leaves out a required parameter
-// once its targets are merged is refused before any integration is read;
-// both errors match integrations.ErrValidation. When reading a scope
-// fails, NewPlan still reads the others and then returns every failure
-// joined.
+// References of the values the changes will send are resolved, never
+// shown: a non-secret value to compare it, a secret to compare it only
+// with a state file holding its fingerprint; those that cannot be resolved
+// here are listed in Plan.Unresolved, and the plan still holds. A spec
+// that does not validate is refused before any request, and one that
+// leaves out a required parameter once its targets are merged is refused
+// before any integration is read. A project, group or projects_in group
+// that does not exist, globs that leave no project, and an inherit no
+// group above can serve are refused after reading, all in one *SpecError;
+// these errors match integrations.ErrValidation. When reading a scope
+// fails otherwise, NewPlan still reads the others and then returns every
+// failure joined, each naming the target's spec line.
 func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanOptions) (*Plan, error) {
 	if c == nil {
 		return nil, fmt.Errorf("fleet: NewPlan: %w: nil client", integrations.ErrValidation)
