@@ -429,3 +429,28 @@ targets:
 	assert.True(t, strings.HasPrefix(err.Error(), "fleet: fleet.yaml:3: project:acme/web: list integrations: "), err.Error())
 	assert.False(t, errors.Is(err, integrations.ErrValidation))
 }
+
+func TestSavedPlanThatCannotBeCheckedIsRefused(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddProject("acme/web")
+	srv.AddProject("acme/api")
+	ctx := context.Background()
+	secrets := env(map[string]string{"SLACK_WEBHOOK": sentinel})
+	p, err := fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{LookupEnv: secrets})
+	require.NoError(t, err)
+	var saved bytes.Buffer
+	require.NoError(t, json.NewEncoder(&saved).Encode(p))
+	read, err := fleet.ReadPlan(&saved)
+	require.NoError(t, err)
+	// The first freshness check is refused: nothing can be promised of
+	// that change, so nothing is sent at all.
+	srv.ResetRequests()
+	srv.FailNext(1, 403)
+	res, err := fleet.Apply(ctx, c, read, fleet.ApplyOptions{LookupEnv: secrets, Concurrency: 1})
+	assert.Nil(t, res)
+	assert.ErrorIs(t, err, integrations.ErrForbidden)
+	assert.False(t, errors.Is(err, fleet.ErrStale))
+	assert.Contains(t, err.Error(), "fleet: apply: cannot check that the saved plan is current; nothing was sent: project:acme/api slack: check updated_at: ")
+	assert.Empty(t, writes(srv))
+	assert.Len(t, srv.Requests(), 2, "one check per change")
+}
