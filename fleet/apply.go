@@ -11,8 +11,8 @@ import (
 	"github.com/gitlabkit/integrations"
 )
 
-// ErrStale matches the error of a change that Apply refused because the
-// integration changed on GitLab since the saved plan was made.
+// ErrStale matches Apply's refusal of a saved plan some of whose
+// integrations changed on GitLab since the plan was made.
 var ErrStale = errors.New("changed on GitLab since the plan was made")
 
 // ApplyOptions changes how Apply works.
@@ -61,9 +61,11 @@ func (r *ApplyResult) Failed() int {
 // the plan's Send values (references resolved now) with a Set, or a Delete
 // to disable. Changes go concurrently under the client's limiter; a failed
 // change does not stop the others, and the result lists each one. A plan
-// read by ReadPlan is checked first: a change whose integration's
-// updated_at moved since the plan was made (or that was created since) is
-// refused with an error matching ErrStale.
+// read by ReadPlan is checked whole first: when any change's integration
+// moved since the plan was made (or was created since), Apply sends
+// nothing and returns an error matching ErrStale. Before any change, every
+// reference the changes send is resolved; when one cannot be, Apply sends
+// nothing and returns a *SpecError listing each with its spec line.
 //
 // The error is nil when every change was tried, even if some failed (see
 // ApplyResult.Failed); it is not nil when the state file cannot be read or
@@ -86,12 +88,15 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 		}
 	}
 	res := newResolver(opts.LookupEnv)
+	if err := preflight(ctx, c, todo, p.saved, res, opts.Concurrency); err != nil {
+		return nil, err
+	}
 	out := &ApplyResult{Results: make([]TargetResult, len(todo))}
 	var mu sync.Mutex
 	done := 0
 	forEach(ctx, len(todo), opts.Concurrency, func(i int) {
 		ch := todo[i]
-		err := applyOne(ctx, c, ch, p.saved, res, state)
+		err := applyOne(ctx, c, ch, res, state)
 		r := TargetResult{Scope: ch.Scope, Integration: ch.Integration, Action: ch.Action, Err: err}
 		if err != nil {
 			r.Error = err.Error()
@@ -117,16 +122,11 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 }
 
 // applyOne makes one change.
-func applyOne(ctx context.Context, c *integrations.Client, ch *Change, saved bool, res *resolver, state *stateFile) error {
+func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *resolver, state *stateFile) error {
 	where := ch.scopeText() + ": " + ch.Integration
 	d, err := c.Integration(ch.Integration)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
-	}
-	if saved {
-		if err := checkFresh(ctx, d, ch); err != nil {
-			return fmt.Errorf("%s: %w", where, err)
-		}
 	}
 	if ch.Action == Disable {
 		if err := d.Delete(ctx, ch.Scope); err != nil {
@@ -172,32 +172,6 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, saved boo
 		} else if len(secrets) > 0 {
 			state.record(ch.scopeText(), ch.Integration, secrets)
 		}
-	}
-	return nil
-}
-
-// checkFresh refuses a change whose integration moved since the plan: its
-// updated_at differs, or it became active while the plan saw it inactive.
-func checkFresh(ctx context.Context, d *integrations.DynamicService, ch *Change) error {
-	st, err := d.Get(ctx, ch.Scope)
-	switch {
-	case errors.Is(err, integrations.ErrIntegrationNotFound):
-		if ch.UpdatedAt.IsZero() {
-			return nil
-		}
-		return fmt.Errorf("%w: it is gone", ErrStale)
-	case err != nil:
-		return fmt.Errorf("check updated_at: %w", err)
-	}
-	if ch.UpdatedAt.IsZero() {
-		if st.Active {
-			return fmt.Errorf("%w: it was set up since (updated_at %s)", ErrStale, st.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"))
-		}
-		return nil
-	}
-	if !st.UpdatedAt.Equal(ch.UpdatedAt) {
-		return fmt.Errorf("%w: updated_at was %s, is %s; plan again", ErrStale,
-			ch.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"), st.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"))
 	}
 	return nil
 }

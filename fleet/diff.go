@@ -146,7 +146,13 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 		if hasRefs(want) || isRefList(want) {
 			v, err := resolve(want)
 			if err != nil {
-				return ch, fmt.Errorf("%s.%s: %w", info.Slug, name, err)
+				// Not resolvable here (the apply job may have it): the
+				// value cannot be compared, so it is sent, and the plan
+				// lists the reference as unresolved.
+				ch.Fields = append(ch.Fields, FieldChange{Name: name, From: cur, To: want})
+				ch.Send[name] = want
+				ch.Notes = append(ch.Notes, name+": not compared: its reference cannot be resolved here")
+				continue
 			}
 			cmp = v
 		}

@@ -142,7 +142,12 @@ func TestDiffComparesNormalised(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []FieldChange{{Name: "url", From: "https://j", To: "${env:JIRA_URL}"}}, ch.Fields)
 	assert.Equal(t, map[string]any{"url": "${env:JIRA_URL}", "password": "${env:P}"}, ch.Send)
-	// A reference that cannot be resolved is an error naming it.
-	_, err = diffOne(jira, want, observed{listed: &st.Integration, settings: st}, newResolver(func(string) (string, bool) { return "", false }).value, nil)
-	assert.EqualError(t, err, "jira.url: reference cannot be resolved: ${env:JIRA_URL}: the environment variable JIRA_URL is not set")
+	// A reference that cannot be resolved here cannot be compared: it is
+	// sent (apply resolves it, or refuses), and the plan says why.
+	ch, err = diffOne(jira, want, observed{listed: &st.Integration, settings: st}, newResolver(func(string) (string, bool) { return "", false }).value, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Update, ch.Action)
+	assert.Equal(t, []FieldChange{{Name: "url", From: "https://j", To: "${env:JIRA_URL}"}}, ch.Fields)
+	assert.Equal(t, map[string]any{"url": "${env:JIRA_URL}", "password": "${env:P}"}, ch.Send)
+	assert.Equal(t, []string{"url: not compared: its reference cannot be resolved here"}, ch.Notes)
 }

@@ -29,6 +29,11 @@
 //
 // An integration is absent, inherit, present (set up, nothing managed
 // beyond that), or its parameters. A parameter left out is not managed.
+// Among the parameters, "active: true" and "use_inherited_settings: false"
+// are accepted and say what parameters already mean (set up, with its own
+// settings), so they are not sent; "active: false" is refused (write
+// absent to disable) and so is "use_inherited_settings: true" (write
+// inherit).
 // Values are strings, booleans, whole numbers or lists of strings, of the
 // type the catalog (integrations.Catalog) gives the parameter; a number
 // where a string is wanted is taken as its text, and a list where GitLab
@@ -59,11 +64,17 @@
 //
 // Any string may hold ${env:NAME} (an environment variable) or
 // ${file:PATH} (a file's content, one trailing newline removed; a relative
-// PATH is relative to the working directory); $${ writes a literal "${". A
-// reference is resolved only when its value must be sent, or compared: a
-// non-secret parameter written as a reference is resolved to compare it,
-// and a secret only when a state file holds its fingerprint. A plan with
-// nothing to send needs no secret.
+// PATH is relative to the working directory); $${ writes a literal "${".
+// NewPlan resolves the references of every value a change will send, to
+// compare a non-secret value (a secret only with a state file holding its
+// fingerprint) and to list in Plan.Unresolved each one it cannot resolve,
+// with its spec line and the changes that need it; no value is ever shown.
+// Such a plan still holds (a merge-request pipeline plans without the
+// secrets only the apply job has), and WriteText prints "! apply will need
+// SLACK_WEBHOOK, not set here" under each change that needs it. Apply
+// resolves every reference before its first request that changes
+// anything, and refuses the whole plan, sending nothing, with a *SpecError
+// listing each one it cannot resolve.
 //
 // ParseSpec reports every problem of a spec at once, each as
 // "file:line: message" naming what would be right: an unknown integration
@@ -71,6 +82,19 @@
 // a project-only integration on a group, a malformed reference, a target
 // naming no place or two. Required parameters are checked once targets are
 // merged, by NewPlan, before it reads any integration.
+//
+// NewPlan also refuses, in one *SpecError listing every problem with its
+// spec line, what GitLab would refuse at apply: a project:, group: or
+// projects_in: that does not exist (with the closest existing paths of the
+// group above: "project acme/wbe does not exist (did you mean
+// acme/web?)"), include:/exclude: globs that leave none of the group's
+// projects (naming the projects there and the closest), and an inherit
+// that no group above can serve, since none has the integration set up
+// with its own settings, now or by the same spec. Each group above is read
+// once per plan; a target named by numeric ID is not checked for
+// inheritance. A scope that cannot be read (other than not existing) is an
+// error naming the target's spec line. Every change records the spec line
+// that decides it (Change.Where).
 //
 // # How the plan compares
 //
@@ -108,9 +132,13 @@
 // for machines and for a later Apply (ReadPlan). Neither ever holds a
 // secret value: secrets are "(secret)" in fields and stay references in
 // what Apply will send; a secret written as a plain value in a spec is
-// kept in memory only, so Apply of a saved plan refuses to send it. Apply
-// of a saved plan refuses a change whose integration's updated_at moved
-// since the plan was made (ErrStale).
+// kept in memory only, so Apply of a saved plan refuses it before sending
+// anything. Apply of a saved plan first reads every change's integration
+// (under ApplyOptions.Concurrency) and, when any moved since the plan was
+// made (its updated_at changed, it is gone, or it was set up since),
+// refuses the whole plan once, sending nothing: "the plan is stale: 62 of
+// 62 changes changed on GitLab since it was made; first: …; run plan
+// again", an error matching ErrStale.
 //
 // # Export
 //

@@ -22,6 +22,8 @@ type Problem struct {
 	Where string
 	// Message says what is wrong and what would be right.
 	Message string
+
+	cause error // what GitLab answered, when it told of the problem
 }
 
 // Error prints one problem a line, each as "file:line: message".
@@ -35,6 +37,18 @@ func (e *SpecError) Error() string {
 
 // Is makes errors.Is(err, integrations.ErrValidation) true.
 func (e *SpecError) Is(target error) bool { return target == integrations.ErrValidation }
+
+// Unwrap returns the errors GitLab answered for the problems it told of
+// (a project that does not exist matches integrations.ErrProjectNotFound).
+func (e *SpecError) Unwrap() []error {
+	var out []error
+	for _, p := range e.Problems {
+		if p.cause != nil {
+			out = append(out, p.cause)
+		}
+	}
+	return out
+}
 
 // problemList collects problems before they become a SpecError.
 type problemList []Problem

@@ -48,7 +48,10 @@ targets:
 		fmt.Println(err)
 		return
 	}
-	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	// Planned where SLACK_WEBHOOK is not set (a merge-request pipeline,
+	// say): the plan holds, and says what apply will need.
+	noSecrets := func(string) (string, bool) { return "", false }
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: noSecrets})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -59,7 +62,9 @@ targets:
 	//     + recipients: "dev@example.com"
 	// ~ project:acme/web slack (update)
 	//     ~ channel: "#general" → "#deploys"
+	//     ! apply will need SLACK_WEBHOOK, not set here (fleet.yaml:6)
 	//
+	// Apply will need 1 reference not resolvable here: ${env:SLACK_WEBHOOK}.
 	// Plan: 1 to create, 1 to update, 0 to disable, 0 to inherit, 0 unchanged.
 }
 

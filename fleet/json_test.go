@@ -29,19 +29,24 @@ targets:
         channel: "#new"
       emails-on-push: absent
 `)
-	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	// SLACK_WEBHOOK is not set where this plan is made: the plan holds,
+	// and lists it for apply.
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})
 	require.NoError(t, err)
 	b, err := json.Marshal(p)
 	require.NoError(t, err)
 	stamp, _ := st.UpdatedAt.MarshalJSON()
 	assert.JSONEq(t, `{"version":1,"changes":[
-		{"scope":"project:acme/web","integration":"emails-on-push","action":"no-op"},
-		{"scope":"project:acme/web","integration":"slack","action":"update",
+		{"scope":"project:acme/web","integration":"emails-on-push","action":"no-op","where":"fleet.yaml:8"},
+		{"scope":"project:acme/web","integration":"slack","action":"update","where":"fleet.yaml:5",
 		 "fields":[{"name":"channel","from":"#old","to":"#new"}],
 		 "updated_at":`+string(stamp)+`,
 		 "send":{"channel":"#new","webhook":"${env:SLACK_WEBHOOK}"}}],
-		"summary":{"create":0,"update":1,"disable":0,"inherit":0,"no_op":1}}`, string(b))
+		"summary":{"create":0,"update":1,"disable":0,"inherit":0,"no_op":1},
+		"unresolved":[{"reference":"${env:SLACK_WEBHOOK}","where":"fleet.yaml:6","needed_by":["project:acme/web slack"]}]}`, string(b))
 	back, err := fleet.ReadPlan(bytesReader(b))
+	require.NoError(t, err)
+	assert.Equal(t, "fleet.yaml:5", back.Changes[1].Where)
 	require.NoError(t, err)
 	assert.Equal(t, p.Changes[1].Send, back.Changes[1].Send)
 	assert.True(t, p.Changes[1].UpdatedAt.Equal(back.Changes[1].UpdatedAt))

@@ -68,14 +68,17 @@ targets:
 	var saved bytes.Buffer
 	require.NoError(t, json.NewEncoder(&saved).Encode(p))
 
-	// A saved plan cannot send the written-out secret: it never held it.
+	// A saved plan cannot send the written-out secret: it never held it,
+	// so Apply refuses the plan before sending anything.
 	read, err := fleet.ReadPlan(&saved)
 	require.NoError(t, err)
+	srv.ResetRequests()
 	res, err := fleet.Apply(ctx, c, read, fleet.ApplyOptions{LookupEnv: lookup})
-	require.NoError(t, err)
-	record(res)
-	assert.Equal(t, 1, res.Failed())
-	assert.Equal(t, "project:acme/web: slack: webhook: reference cannot be resolved: a secret written as a plain value is not kept in a saved plan; write it as ${env:NAME} or ${file:PATH}", res.Results[2].Error)
+	require.Error(t, err)
+	assert.Nil(t, res)
+	assert.Empty(t, srv.Requests())
+	outputs = append(outputs, err.Error(), fmt.Sprintf("%+v", err))
+	assert.EqualError(t, err, "fleet.yaml:5: slack.webhook: a secret written as a plain value is not kept in a saved plan: write it as ${env:NAME} or ${file:PATH}; needed by project:acme/web slack")
 	// The plan in memory can.
 	res, err = fleet.Apply(ctx, c, p, fleet.ApplyOptions{StateFile: stateFile, LookupEnv: lookup, Progress: events})
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +40,11 @@ type Plan struct {
 	Changes []Change `json:"changes"`
 	// Summary counts the changes by action.
 	Summary Summary `json:"summary"`
+	// Unresolved lists the references the changes will send that could
+	// not be resolved where the plan was made, such as a secret only the
+	// apply job has. The plan holds all the same; Apply refuses to start
+	// until every one resolves.
+	Unresolved []Unresolved `json:"unresolved,omitempty"`
 
 	saved bool // read by ReadPlan: Apply checks updated_at first
 }
@@ -81,12 +87,16 @@ type Change struct {
 	// spec wrote them, references unresolved. A secret written as a plain
 	// value (not a reference) is never in it; see Withheld.
 	Send map[string]any `json:"send,omitempty"`
+	// Where is the spec's place ("fleet.yaml:12") of the entry that
+	// decides this change: the last target that set the integration here.
+	Where string `json:"where,omitempty"`
 	// Withheld names the secrets written as plain values in the spec: they
 	// are kept in memory only, so Apply of a saved plan cannot send them.
 	Withheld []string `json:"withheld,omitempty"`
 
-	text     string      // scope as printed
-	literals *secretsBox // withheld secrets' values, in memory only
+	text     string            // scope as printed
+	sentFrom map[string]string // where the spec writes each value of Send
+	literals *secretsBox       // withheld secrets' values, in memory only
 }
 
 // secretsBox holds secrets written as plain values. It sits behind a
@@ -143,14 +153,18 @@ func (p *Plan) HasChanges() bool {
 // a Get only for integrations the spec wants present that are active and
 // not inherited. Scopes are read concurrently under the client's limiter.
 //
-// References are resolved only where a value must be compared: a
-// non-secret parameter written as a reference, and, with a state file, a
-// secret that has a recorded fingerprint. A spec that does not validate is
-// refused before any request, and one that leaves out a required parameter
-// once its targets are merged is refused before any integration is read;
-// both errors match integrations.ErrValidation. When reading a scope
-// fails, NewPlan still reads the others and then returns every failure
-// joined.
+// References of the values the changes will send are resolved, never
+// shown: a non-secret value to compare it, a secret to compare it only
+// with a state file holding its fingerprint; those that cannot be resolved
+// here are listed in Plan.Unresolved, and the plan still holds. A spec
+// that does not validate is refused before any request, and one that
+// leaves out a required parameter once its targets are merged is refused
+// before any integration is read. A project, group or projects_in group
+// that does not exist, globs that leave no project, and an inherit no
+// group above can serve are refused after reading, all in one *SpecError;
+// these errors match integrations.ErrValidation. When reading a scope
+// fails otherwise, NewPlan still reads the others and then returns every
+// failure joined, each naming the target's spec line.
 func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanOptions) (*Plan, error) {
 	if c == nil {
 		return nil, fmt.Errorf("fleet: NewPlan: %w: nil client", integrations.ErrValidation)
@@ -165,25 +179,30 @@ func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanO
 			return nil, err
 		}
 	}
-	places, err := expand(ctx, spec, clientLister(c))
+	dir := newDirectory(c)
+	places, probs, err := expandNear(ctx, spec, dir.projects, dir.near)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRequired(places); err != nil {
-		return nil, err
+	var se *SpecError
+	if err := checkRequired(places); errors.As(err, &se) {
+		return nil, withProblems(probs, se.Problems).err()
 	}
-	return plan(ctx, c, places, opts, state)
+	return plan(ctx, c, dir, places, probs, opts, state)
 }
 
-// plan reads every place and diffs it.
-func plan(ctx context.Context, c *integrations.Client, places []*place, opts PlanOptions, state *stateFile) (*Plan, error) {
+// plan reads every place and diffs it. A place that does not exist, and
+// an inherit no group above can serve, are problems of the spec, reported
+// together once every place is read.
+func plan(ctx context.Context, c *integrations.Client, dir *directory, places []*place, probs problemList, opts PlanOptions, state *stateFile) (*Plan, error) {
 	res := newResolver(opts.LookupEnv)
 	results := make([][]Change, len(places))
+	missing := make([]error, len(places))
 	errs := make([]error, len(places))
 	var mu sync.Mutex
 	done := 0
 	forEach(ctx, len(places), opts.Concurrency, func(i int) {
-		results[i], errs[i] = planPlace(ctx, c, places[i], res, state)
+		results[i], missing[i], errs[i] = planPlace(ctx, c, dir, places[i], res, state)
 		if opts.Progress != nil {
 			mu.Lock()
 			done++
@@ -197,12 +216,34 @@ func plan(ctx context.Context, c *integrations.Client, places []*place, opts Pla
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fleet: plan: %w", err)
 	}
+	for i, pl := range places {
+		if missing[i] != nil {
+			kind, path, _ := strings.Cut(pl.text, ":")
+			probs.addAt(pl.where, "%s %s does not exist%s", kind, path, dir.near(ctx, path, pl.scope.IsGroup()))
+			probs[len(probs)-1].cause = missing[i]
+		}
+	}
+	inherit, err := checkInherit(ctx, dir, places, results, opts.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	if err := withProblems(probs, inherit).err(); err != nil {
+		return nil, err
+	}
 	p := &Plan{Version: 1}
 	for _, chs := range results {
 		p.Changes = append(p.Changes, chs...)
 	}
+	p.Unresolved = unresolved(p.Changes, res)
 	p.count()
 	return p, nil
+}
+
+// withProblems joins lists of problems in the order of the spec's lines.
+func withProblems(a, b problemList) problemList {
+	out := append(append(problemList(nil), a...), b...)
+	sort.SliceStable(out, func(i, j int) bool { return lineOf(out[i].Where) < lineOf(out[j].Where) })
+	return out
 }
 
 // count fills the summary.
@@ -226,10 +267,20 @@ func (p *Plan) count() {
 
 // planPlace reads one scope (a List, then the Gets needed) and diffs every
 // integration the spec manages there.
-func planPlace(ctx context.Context, c *integrations.Client, pl *place, res *resolver, state *stateFile) ([]Change, error) {
+// It returns GitLab's answer for a project or group that does not exist
+// as missing, not as an error.
+func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *place, res *resolver, state *stateFile) (changes []Change, missing, err error) {
 	list, err := c.List(ctx, pl.scope)
-	if err != nil {
-		return nil, fmt.Errorf("fleet: %s: list integrations: %w", pl.text, err)
+	switch {
+	case pl.scope.IsGroup() && errors.Is(err, integrations.ErrGroupNotFound),
+		!pl.scope.IsGroup() && errors.Is(err, integrations.ErrProjectNotFound):
+		return nil, err, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("fleet: %s: %s: list integrations: %w", pl.where, pl.text, err)
+	}
+	if pl.scope.IsGroup() {
+		_, path, _ := strings.Cut(pl.text, ":")
+		dir.known("integrations", path, list)
 	}
 	active := map[string]*integrations.Integration{}
 	for _, it := range list {
@@ -244,11 +295,11 @@ func planPlace(ctx context.Context, c *integrations.Client, pl *place, res *reso
 		if w.state == Present && o.listed != nil && o.listed.Active && !o.listed.Inherited {
 			d, err := c.Integration(slug)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("fleet: %s: %s: %w", pl.text, slug, err))
+				errs = append(errs, fmt.Errorf("fleet: %s: %s: %s: %w", pl.set[slug][""], pl.text, slug, err))
 				continue
 			}
 			if o.settings, err = d.Get(ctx, pl.scope); err != nil {
-				errs = append(errs, fmt.Errorf("fleet: %s: get %s: %w", pl.text, slug, err))
+				errs = append(errs, fmt.Errorf("fleet: %s: %s: get %s: %w", pl.set[slug][""], pl.text, slug, err))
 				continue
 			}
 		}
@@ -269,14 +320,20 @@ func planPlace(ctx context.Context, c *integrations.Client, pl *place, res *reso
 		}
 		ch, err := diffOne(info, *w, o, res.value, check)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("fleet: %s: %w", pl.text, err))
+			errs = append(errs, fmt.Errorf("fleet: %s: %s: %w", pl.set[slug][""], pl.text, err))
 			continue
 		}
-		ch.Scope, ch.text = pl.scope, pl.text
+		ch.Scope, ch.text, ch.Where = pl.scope, pl.text, pl.set[slug][""]
+		ch.sentFrom = map[string]string{}
+		for name := range ch.Send {
+			if at, ok := pl.set[slug][name]; ok {
+				ch.sentFrom[name] = at
+			}
+		}
 		ch.withhold(info)
 		out = append(out, ch)
 	}
-	return out, errors.Join(errs...)
+	return out, nil, errors.Join(errs...)
 }
 
 // withhold moves secrets written as plain values out of Send, into memory

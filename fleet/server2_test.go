@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,7 +38,9 @@ func TestUpdateSendsChangedFieldsAndSecrets(t *testing.T) {
     ~ channel: "#random" → "#deploys"
     ~ push_events: true → false
     # work_item_events: cannot be verified (GitLab accepts it but never reports it); sent with every change
+    ! apply will need SLACK_WEBHOOK, not set here (fleet.yaml:6)
 
+Apply will need 1 reference not resolvable here: ${env:SLACK_WEBHOOK}.
 Plan: 0 to create, 1 to update, 0 to disable, 0 to inherit, 1 unchanged.
 `, text(t, p))
 	requests(srv)
@@ -78,8 +79,10 @@ targets:
 `)
 	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})
 	require.NoError(t, err)
-	// An inherited integration is not read further.
+	// An inherited integration is not read further; the group above the
+	// project that is to inherit is read once, to know it can.
 	assert.Equal(t, []request{
+		{"GET", "/api/v4/groups/acme/integrations", ""},
 		{"GET", "/api/v4/projects/acme%2Fapi/integrations", ""},
 		{"GET", "/api/v4/projects/acme%2Fweb/integrations", ""},
 	}, requests(srv))
@@ -87,9 +90,11 @@ targets:
     ~ webhook: (inherited) → (secret)
     ~ channel: (inherited) → "#api"
     # stops using the group's settings (use_inherited_settings: false); every managed parameter is sent
+    ! apply will need MM, not set here (fleet.yaml:9)
 < project:acme/web mattermost (inherit the group's settings)
     # uses the settings of the nearest group above that has it (GitLab answers "Default integration not found" when none has)
 
+Apply will need 1 reference not resolvable here: ${env:MM}.
 Plan: 0 to create, 1 to update, 0 to disable, 1 to inherit, 0 unchanged.
 `, text(t, p))
 	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: env(map[string]string{"MM": sentinel})})
@@ -217,14 +222,30 @@ func TestSavedPlanRefusesMovedTargets(t *testing.T) {
 	assert.Equal(t, p.Summary, read.Summary)
 	srv.ResetRequests()
 	res, err := fleet.Apply(ctx, c, read, fleet.ApplyOptions{LookupEnv: secrets})
+	// The plan is refused whole, once, naming the first stale change.
+	assert.Nil(t, res)
+	assert.ErrorIs(t, err, fleet.ErrStale)
+	assert.Regexp(t, `^the plan is stale: 2 of 2 changes changed on GitLab since it was made; first: project:acme/api slack: it was set up since \(updated_at [0-9T:.-]+Z\); run plan again$`, err.Error())
+	// Only the checks were sent, one per change; nothing was written.
+	assert.Equal(t, []request{
+		{"GET", "/api/v4/projects/acme%2Fapi/integrations/slack", ""},
+		{"GET", "/api/v4/projects/acme%2Fweb/integrations/slack", ""},
+	}, requests(srv))
+
+	// One stale change of two refuses the plan too, and names it.
+	p, err = fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{LookupEnv: secrets})
 	require.NoError(t, err)
-	assert.Equal(t, 2, res.Failed())
-	for _, r := range res.Results {
-		assert.True(t, errors.Is(r.Err, fleet.ErrStale), r.Error)
-	}
-	assert.Regexp(t, `^project:acme/api: slack: changed on GitLab since the plan was made: it was set up since \(updated_at .*\)$`, res.Results[0].Error)
-	assert.Regexp(t, `^project:acme/web: slack: changed on GitLab since the plan was made: updated_at was .*, is .*; plan again$`, res.Results[1].Error)
-	// Only the checks were sent; nothing was written.
+	saved.Reset()
+	require.NoError(t, json.NewEncoder(&saved).Encode(p))
+	time.Sleep(3 * time.Millisecond)
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#newest")})
+	require.NoError(t, err)
+	read, err = fleet.ReadPlan(&saved)
+	require.NoError(t, err)
+	srv.ResetRequests()
+	_, err = fleet.Apply(ctx, c, read, fleet.ApplyOptions{LookupEnv: secrets})
+	assert.ErrorIs(t, err, fleet.ErrStale)
+	assert.Regexp(t, `^the plan is stale: 1 of 2 changes changed on GitLab since it was made; first: project:acme/web slack: updated_at was \S+Z, is \S+Z; run plan again$`, err.Error())
 	for _, r := range requests(srv) {
 		assert.Equal(t, "GET", r.Method)
 	}
@@ -253,15 +274,19 @@ func TestFailedTargetDoesNotStopOthers(t *testing.T) {
 	require.NoError(t, err)
 	p, err := fleet.NewPlan(ctx, c, parse(t, webAPISpec), fleet.PlanOptions{})
 	require.NoError(t, err)
-	// The api project's PUT fails: no webhook value at hand for it.
-	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: env(nil), Concurrency: 1})
+	// The api project's PUT fails (the first request of the apply, since
+	// a plan in memory needs no freshness check).
+	srv.FailNext(1, 403)
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: env(map[string]string{"SLACK_WEBHOOK": sentinel}), Concurrency: 1})
 	require.NoError(t, err)
 	require.Len(t, res.Results, 3)
-	assert.Equal(t, 2, res.Failed())
+	assert.Equal(t, 1, res.Failed())
 	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/api"), Integration: "slack", Action: fleet.Create,
-		Err: res.Results[0].Err, Error: "project:acme/api: slack: webhook: reference cannot be resolved: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set"}, res.Results[0])
-	// The disable needs no secret and went through.
+		Err: res.Results[0].Err, Error: res.Results[0].Error}, res.Results[0])
+	assert.ErrorIs(t, res.Results[0].Err, integrations.ErrForbidden)
+	// The others went through.
 	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "emails-on-push", Action: fleet.Disable}, res.Results[1])
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "slack", Action: fleet.Create}, res.Results[2])
 }
 
 func TestAppIntegrations(t *testing.T) {

@@ -117,6 +117,7 @@ func TestPlanApplyThenNoChanges(t *testing.T) {
 	assert.Equal(t, `+ project:acme/api slack (create)
     + webhook: (secret)
     + channel: "#api"
+    ! apply will need SLACK_WEBHOOK, not set here (fleet.yaml:15)
 - project:acme/web emails-on-push (disable)
 + project:acme/web slack (create)
     + webhook: (secret)
@@ -125,7 +126,9 @@ func TestPlanApplyThenNoChanges(t *testing.T) {
     + pipeline_events: true
     + work_item_events: true
     # work_item_events: cannot be verified (GitLab accepts it but never reports it); sent with every change
+    ! apply will need SLACK_WEBHOOK, not set here (fleet.yaml:6)
 
+Apply will need 1 reference not resolvable here: ${env:SLACK_WEBHOOK}.
 Plan: 2 to create, 0 to update, 1 to disable, 0 to inherit, 0 unchanged.
 `, text(t, p))
 

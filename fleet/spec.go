@@ -61,8 +61,9 @@ type Desired struct {
 	// Params holds the parameters to manage when State is Present, by API
 	// name. A parameter left out is not managed: whatever GitLab has stays.
 	// Values are strings, booleans, integers or string lists; any string
-	// may be a reference, ${env:NAME} or ${file:PATH}, resolved only when
-	// the value must be sent (or compared).
+	// may be a reference, ${env:NAME} or ${file:PATH}, resolved by NewPlan
+	// (to compare, and to list those Apply would not resolve) and by Apply
+	// before it sends anything.
 	Params map[string]any
 }
 

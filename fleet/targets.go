@@ -3,11 +3,15 @@ package fleet
 import (
 	"context"
 	"encoding"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/internal/suggest"
 )
 
 // place is one project or group the spec names, with what its targets
@@ -15,6 +19,9 @@ import (
 type place struct {
 	scope integrations.Scope
 	text  string // "project:acme/web", as plans print it
+	// where is the spec's place of the first target that names it
+	// ("fleet.yaml:7"), for errors about the place itself.
+	where string
 	want  map[string]*wantedIntegration
 	// set records, per integration and parameter, the place in the spec
 	// that set it, to note overrides.
@@ -57,55 +64,183 @@ func clientLister(c *integrations.Client) projectLister {
 // the same integration, parameter by parameter (or whole, when either
 // wants it absent or inherited), and the change's notes say so.
 func expand(ctx context.Context, s *Spec, list projectLister) ([]*place, error) {
+	places, probs, err := expandNear(ctx, s, list, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	return places, nil
+}
+
+// nearFunc names the existing paths closest to one that does not exist,
+// as " (did you mean acme/web?)", or "" when it knows none.
+type nearFunc func(ctx context.Context, path string, group bool) string
+
+// expandNear is expand, returning a projects_in group that does not exist
+// and globs that leave none of its projects as problems of the spec, for
+// the caller to report with the others it finds; near, when not nil,
+// suggests the closest existing group.
+func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc) ([]*place, problemList, error) {
 	byKey := map[string]*place{}
 	var order []*place
 	listed := map[string][]string{}
-	get := func(scope integrations.Scope) *place {
+	missing := map[string]bool{}
+	var probs problemList
+	get := func(scope integrations.Scope, where string) *place {
 		text := scopeText(scope)
 		k := strings.ToLower(text)
 		if p := byKey[k]; p != nil {
 			return p
 		}
-		p := &place{scope: scope, text: text, want: map[string]*wantedIntegration{}, set: map[string]map[string]string{}}
+		p := &place{scope: scope, text: text, where: where, want: map[string]*wantedIntegration{}, set: map[string]map[string]string{}}
 		byKey[k] = p
 		order = append(order, p)
 		return p
 	}
 	for i, t := range s.Targets {
 		var scopes []integrations.Scope
+		var where string
 		switch {
 		case t.Project != "":
 			scopes = []integrations.Scope{integrations.Project(t.Project)}
+			where = s.where(i, "@project")
 		case t.Group != "":
 			scopes = []integrations.Scope{integrations.Group(t.Group)}
+			where = s.where(i, "@group")
 		case t.ProjectsIn != "":
-			paths, ok := listed[strings.ToLower(t.ProjectsIn)]
+			where = s.where(i, "@projects_in")
+			k := strings.ToLower(t.ProjectsIn)
+			if missing[k] {
+				continue
+			}
+			paths, ok := listed[k]
 			if !ok {
 				var err error
-				if paths, err = list(ctx, t.ProjectsIn); err != nil {
-					return nil, err
+				paths, err = list(ctx, t.ProjectsIn)
+				if errors.Is(err, integrations.ErrGroupNotFound) {
+					missing[k] = true
+					hint := ""
+					if near != nil {
+						hint = near(ctx, t.ProjectsIn, true)
+					}
+					probs.addAt(where, "projects_in: group %s does not exist%s", t.ProjectsIn, hint)
+					continue
 				}
-				listed[strings.ToLower(t.ProjectsIn)] = paths
+				if err != nil {
+					return nil, nil, fmt.Errorf("fleet: %s: %w", where, err)
+				}
+				listed[k] = paths
 			}
 			f, err := newPathFilter(t.Include, t.Exclude)
 			if err != nil {
-				return nil, fmt.Errorf("fleet: %s: %w", s.where(i), err)
+				return nil, nil, fmt.Errorf("fleet: %s: %w", s.where(i), err)
 			}
 			for _, path := range paths {
 				if f.keep(path) {
 					scopes = append(scopes, integrations.Project(path))
 				}
 			}
+			if len(scopes) == 0 && len(t.Include)+len(t.Exclude) > 0 {
+				probs.addAt(globsWhere(s, i), "%s", noMatchMessage(t, paths))
+				continue
+			}
 		}
 		for _, scope := range scopes {
-			p := get(scope)
+			p := get(scope, where)
 			for _, slug := range sortedKeys(t.Integrations) {
 				p.merge(s, i, slug, t.Integrations[slug])
 			}
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return order[a].text < order[b].text })
-	return order, nil
+	return order, probs, nil
+}
+
+// globsWhere is the line of a target's include: (or exclude: when it has
+// none).
+func globsWhere(s *Spec, i int) string {
+	if len(s.Targets[i].Include) == 0 {
+		return s.where(i, "@exclude")
+	}
+	return s.where(i, "@include")
+}
+
+// noMatchMessage says that a target's globs leave none of its group's
+// projects, which projects there are, and the closest to what the globs
+// name.
+func noMatchMessage(t Target, paths []string) string {
+	if len(paths) == 0 {
+		return fmt.Sprintf("projects_in: group %s has no projects (archived ones are left out), so include:/exclude: select none", t.ProjectsIn)
+	}
+	var b strings.Builder
+	switch {
+	case len(t.Include) > 0 && len(t.Exclude) > 0:
+		fmt.Fprintf(&b, "include %s and exclude %s leave none", quoteList(t.Include), quoteList(t.Exclude))
+	case len(t.Include) > 0:
+		fmt.Fprintf(&b, "include %s matches none", quoteList(t.Include))
+	default:
+		fmt.Fprintf(&b, "exclude %s leaves none", quoteList(t.Exclude))
+	}
+	fmt.Fprintf(&b, " of the %d projects of %s", len(paths), t.ProjectsIn)
+	if len(t.Include) > 0 {
+		var near []string
+		for _, g := range t.Include {
+			for _, c := range suggest.Closest(globStem(g), pathsAndGroups(paths), 1) {
+				if !slices.Contains(near, c) {
+					near = append(near, c)
+				}
+			}
+		}
+		if len(near) > 0 {
+			fmt.Fprintf(&b, " (did you mean %s?)", strings.Join(near, " or "))
+		}
+	}
+	const shown = 5
+	b.WriteString("; its projects: ")
+	b.WriteString(strings.Join(paths[:min(shown, len(paths))], ", "))
+	if len(paths) > shown {
+		fmt.Fprintf(&b, " and %d more", len(paths)-shown)
+	}
+	return b.String()
+}
+
+// globStem is a glob's text before its first wildcard, without a trailing
+// "/": what the glob names literally.
+func globStem(g string) string {
+	if i := strings.IndexAny(g, "*?"); i >= 0 {
+		g = g[:i]
+	}
+	return strings.TrimSuffix(g, "/")
+}
+
+// pathsAndGroups lists project paths and every group path above them.
+func pathsAndGroups(paths []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		for q := p; q != ""; {
+			if !seen[q] {
+				seen[q] = true
+				out = append(out, q)
+			}
+			i := strings.LastIndexByte(q, '/')
+			if i < 0 {
+				break
+			}
+			q = q[:i]
+		}
+	}
+	return out
+}
+
+func quoteList(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = strconv.Quote(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 // merge adds what target i wants for slug on p.

@@ -151,8 +151,12 @@ func (s *Spec) validateParams(i int, info integrations.IntegrationInfo, params m
 	}
 	for _, name := range sortedKeys(params) {
 		where := s.where(i, slug, name)
-		if name == "use_inherited_settings" {
-			p.addAt(where, "%s: use_inherited_settings is not a parameter here: write %s: inherit to use the group's settings", slug, slug)
+		if msg, implied := impliedParam(name, params[name], slug); implied {
+			// Said by present itself: accepted, and not sent as a parameter.
+			if msg != "" {
+				p.addAt(where, "%s", msg)
+			}
+			delete(params, name)
 			continue
 		}
 		pi, ok := info.Parameter(name)
@@ -167,6 +171,31 @@ func (s *Spec) validateParams(i int, info integrations.IntegrationInfo, params m
 		}
 		params[name] = v
 	}
+}
+
+// impliedParam handles the two parameters that a present integration with
+// parameters already says: active (Set always turns an integration on) and
+// use_inherited_settings (parameters are the integration's own settings).
+// It reports whether name is one of them and, when the value contradicts
+// present, what to write instead.
+func impliedParam(name string, v any, slug string) (msg string, implied bool) {
+	var contradicts, fix string
+	switch name {
+	case "active":
+		contradicts, fix = "false", "write absent to disable the integration ("+slug+": absent)"
+	case "use_inherited_settings":
+		contradicts, fix = "true", "write inherit to use the settings of the group above ("+slug+": inherit)"
+	default:
+		return "", false
+	}
+	b, ok := v.(bool)
+	switch {
+	case !ok:
+		return fmt.Sprintf("%s.%s: want true or false, not %s", slug, name, describe(v)), true
+	case strconv.FormatBool(b) == contradicts:
+		return fmt.Sprintf("%s.%s: %s is not a parameter: %s", slug, name, contradicts, fix), true
+	}
+	return "", true
 }
 
 // checkRequired reports, after targets are merged, every integration

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -26,8 +28,17 @@ func newPlanCmd(root *rootOptions) *cobra.Command {
 		Short: "Show what apply would change to reach a spec",
 		Long: `plan reads a spec (the YAML desired state of integrations over projects and
 groups), compares it with what GitLab has and prints the changes: + create,
-~ update (old → new per field), - disable, a summary line last. Secrets show
-as (secret); ${env:NAME} and ${file:PATH} references are not read by plan.
+~ update (old → new per field), - disable, < inherit, a summary line last.
+Secrets show as (secret); plan reads ${env:NAME} and ${file:PATH} references
+to compare non-secret values (secrets only with --state) and to check that
+apply can resolve them, never printing a value.
+
+A reference not resolvable here (a secret only the apply job has) does not
+stop the plan: it is listed under the changes that need it ("! apply will
+need SLACK_WEBHOOK, not set here"), and in JSON as "unresolved". A project,
+group or projects_in: that does not exist, include:/exclude: globs that
+leave no project, and an inherit that no group above can serve are errors,
+each with its spec line.
 
 --out PLANFILE saves the plan (JSON, no secret in it) for "apply PLANFILE".
 
@@ -56,6 +67,10 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 				LookupEnv:   root.getenv,
 			})
 			bar.finish()
+			var se *fleet.SpecError
+			if errors.As(err, &se) {
+				return err // each problem names its spec line already
+			}
 			if err != nil {
 				return fmt.Errorf("planning %s: %w", opts.spec, err)
 			}
@@ -66,6 +81,13 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 			}
 			if err := printPlan(cmd, format, p); err != nil {
 				return err
+			}
+			if format != "text" {
+				// The text lists them under the changes; other formats
+				// hold the changes only (JSON and YAML: "unresolved").
+				for _, u := range p.Unresolved {
+					root.notef("%s: apply will need %s; needed by %s", u.Where, u.Reference, strings.Join(u.NeededBy, ", "))
+				}
 			}
 			if opts.out != "" {
 				root.notef("Saved the plan to %s; apply it with: gitlab-integrations apply %s --yes", opts.out, opts.out)
