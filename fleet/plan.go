@@ -68,6 +68,9 @@ type Change struct {
 	Integration string `json:"integration"`
 	// Action is what Apply will do.
 	Action Action `json:"action"`
+	// Where is the place in the spec of the target that wants the change,
+	// "file:line"; empty when the plan does not know it.
+	Where string `json:"where,omitempty"`
 	// Fields lists each parameter that changes, with its old and new value.
 	Fields []FieldChange `json:"fields,omitempty"`
 	// Notes says what else people should know: overrides between targets,

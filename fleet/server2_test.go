@@ -258,10 +258,10 @@ func TestFailedTargetDoesNotStopOthers(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Results, 3)
 	assert.Equal(t, 2, res.Failed())
-	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/api"), Integration: "slack", Action: fleet.Create,
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/api"), Integration: "slack", Action: fleet.Create, Status: fleet.StatusFailed,
 		Err: res.Results[0].Err, Error: "project:acme/api: slack: webhook: reference cannot be resolved: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set"}, res.Results[0])
 	// The disable needs no secret and went through.
-	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "emails-on-push", Action: fleet.Disable}, res.Results[1])
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "emails-on-push", Action: fleet.Disable, Status: fleet.StatusApplied}, res.Results[1])
 }
 
 func TestAppIntegrations(t *testing.T) {
