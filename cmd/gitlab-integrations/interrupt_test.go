@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/integrationstest"
@@ -230,4 +233,59 @@ func TestApplySecondSignal(t *testing.T) {
 		t.Errorf("no change in flight was cancelled: %v", count)
 	}
 	t.Logf("second signal: %s (ended %s after it)", summaryLine.FindString(r.stderr), r.elapsed.Round(time.Millisecond))
+}
+
+// On a terminal, the bar of an interrupted apply counts changes and ends
+// at what was done, not at 100%.
+func TestApplyBarStopsWhereApplyStopped(t *testing.T) {
+	const total = 300
+	srv, e, spec := slowFleet(t, total, 20*time.Millisecond)
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	cmd := exec.Command(binary, "apply", "-f", spec, "--yes", "-o", "json")
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, e...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	var term lockedBuffer
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(&term, ptmx)
+		close(done)
+	}()
+	for !strings.Contains(term.String(), "apply ") || !regexp.MustCompile(`\d\d/300 changes`).MatchString(term.String()) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	<-done
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130", err)
+	}
+	checkNoSecret(t, []string{"apply"}, out.String()+term.String())
+	applied := 0
+	for _, v := range decodeJSON[[]resultView](t, out.String()) {
+		if v.Status == "applied" {
+			applied++
+		}
+	}
+	draws := regexp.MustCompile(`apply +\d+% \[[=> ]+\] (\d+)/300 changes(, [\d.]+ changes/(?:s|min|h))?`).FindAllStringSubmatch(term.String(), -1)
+	if len(draws) == 0 {
+		t.Fatalf("no bar on the terminal:\n%q", term.String())
+	}
+	last := draws[len(draws)-1]
+	if last[1] != strconv.Itoa(applied) || last[2] == "" {
+		t.Errorf("the bar ends at %q, with %d applied", last[0], applied)
+	}
+	applyPart := term.String()[strings.Index(term.String(), "\rapply "):]
+	if strings.Contains(applyPart, "300/300") || strings.Contains(applyPart, "targets") {
+		t.Errorf("the bar jumped to the end or counts targets:\n%q", applyPart)
+	}
+	t.Logf("the bar ends at %q; %d applied on %d requests", last[0], applied, len(srv.Requests()))
 }
