@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -205,7 +206,30 @@ func carryOut(cmd *cobra.Command, root *rootOptions, opts *applyOptions, c *inte
 	total := p.Summary.Create + p.Summary.Update + p.Summary.Disable + p.Summary.Inherit
 	finished := 0
 	var writeErr error
+	var errMu sync.Mutex // one line at a time on stderr
 	bar := root.newProgress()
+	// On the first signal, say what happens now; the note is out before
+	// the report.
+	applied, noted := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(noted)
+		select {
+		case <-stop: // a nil stop never is
+		case <-applied:
+			return
+		}
+		const msg = "Stopping: no new change starts; the changes in flight finish (a second Ctrl+C or SIGTERM cancels them)."
+		if root.quiet {
+			return
+		}
+		if bar != nil {
+			bar.note(msg)
+			return
+		}
+		errMu.Lock()
+		defer errMu.Unlock()
+		fmt.Fprintln(root.streams.err, msg)
+	}()
 	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{
 		Concurrency: opts.concurrency, Progress: bar.event, StateFile: opts.stateFile, LookupEnv: root.getenv,
 		Stop: stop,
@@ -216,10 +240,14 @@ func carryOut(cmd *cobra.Command, root *rootOptions, opts *applyOptions, c *inte
 				writeErr = enc.Encode(v)
 			}
 			if logLines {
+				errMu.Lock()
 				fmt.Fprintf(root.streams.err, "%s [%d/%d]\n", v.line(), finished, total)
+				errMu.Unlock()
 			}
 		},
 	})
+	close(applied)
+	<-noted
 	bar.finish()
 	if res == nil {
 		return fmt.Errorf("applying: %w", err)

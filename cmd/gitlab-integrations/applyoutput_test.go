@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -117,5 +119,101 @@ func TestErrorsForPeople(t *testing.T) {
 				t.Errorf("%v: %q holds %q", tc.args, r.stderr, bad)
 			}
 		}
+	}
+}
+
+// A 500 is not taken for a failure at once: the change is read again.
+// Applied if GitLab shows it; failed otherwise, and "may have been
+// applied" when the re-read cannot tell. The summary counts each.
+func TestApplyAfterServerErrors(t *testing.T) {
+	srv := newServer(t, "acme/web", "acme/api", "acme/ops")
+	path := func(p string) string { return "/api/v4/projects/acme%2F" + p + "/integrations/slack" }
+	lost, refused, blind := path("web"), path("api"), path("ops")
+	answer500 := func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `{"message":"500 Internal Server Error"}`)
+	}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.EscapedPath()
+		switch {
+		case r.Method == http.MethodPut && p == lost: // saved, then the answer is lost
+			srv.ServeHTTP(httptest.NewRecorder(), r)
+			answer500(w)
+		case r.Method == http.MethodPut && (p == refused || p == blind): // not saved
+			answer500(w)
+		case r.Method == http.MethodGet && p == blind: // and cannot be read
+			answer500(w)
+		default:
+			srv.ServeHTTP(w, r)
+		}
+	}))
+	defer proxy.Close()
+	e := append(env(srv), "GITLAB_URL="+proxy.URL, "SLACK_WEBHOOK="+sentinel)
+	r := cli(t, e, "apply", "-f", writeSpec(t, fleetSpec), "--yes", "-o", "json", "-q")
+	if r.code != exitPartial {
+		t.Fatalf("exit %d, want 3; stderr:\n%s", r.code, r.stderr)
+	}
+	got := map[string]resultView{}
+	for _, v := range decodeJSON[[]resultView](t, r.stdout) {
+		got[v.Scope] = v
+	}
+	if v := got["project:acme/web"]; v.Status != "applied" {
+		t.Errorf("saved but answered 500: %+v", v)
+	}
+	if v := got["project:acme/api"]; v.Status != "failed" ||
+		v.Error != "GitLab answered 500 Internal Server Error: 500 Internal Server Error; reading it again shows it was not set up" {
+		t.Errorf("not saved: %+v", v)
+	}
+	if v := got["project:acme/ops"]; v.Status != "failed" || !strings.Contains(v.Error, "; it may have been applied: reading it again failed") {
+		t.Errorf("not saved, not readable: %+v", v)
+	}
+	want := "gitlab-integrations: 2 of 3 changes failed: 1 applied, 2 failed (1 may have been applied); run plan again to see what is left\n"
+	if r.stderr != want {
+		t.Errorf("stderr %q, want %q", r.stderr, want)
+	}
+}
+
+// An error GitLab returns about a change names the spec line of its
+// target.
+func TestApplyErrorNamesSpecLine(t *testing.T) {
+	srv := newServer(t, "acme/web")
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"message":"404 Project Not Found"}`)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	e := append(env(srv), "GITLAB_URL="+proxy.URL, "SLACK_WEBHOOK="+sentinel)
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if r := cli(t, e, "plan", "-f", writeSpec(t, fleetSpec), "--out", planFile, "-q"); r.code != exitChanges {
+		t.Fatalf("plan: exit %d: %s", r.code, r.stderr)
+	}
+	// The plan names where each change comes from (set here, so that the
+	// test does not depend on which line plan records).
+	var p map[string]any
+	data, err := os.ReadFile(planFile)
+	if err != nil || json.Unmarshal(data, &p) != nil {
+		t.Fatalf("plan file: %v", err)
+	}
+	p["changes"].([]any)[0].(map[string]any)["where"] = "integrations.yaml:3"
+	data, _ = json.Marshal(p)
+	if err := os.WriteFile(planFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, e, "apply", planFile, "--yes", "-o", "json")
+	if r.code != exitPartial {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	res := decodeJSON[[]resultView](t, r.stdout)
+	if len(res) != 1 || res[0].Where != "integrations.yaml:3" || res[0].Error != "GitLab answered 404 Not Found: 404 Project Not Found" {
+		t.Errorf("results: %+v", res)
+	}
+	if !strings.HasPrefix(r.stderr, "failed integrations.yaml:3 project:acme/web slack (create): GitLab answered 404 Not Found: 404 Project Not Found [1/1]\n") {
+		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }

@@ -126,3 +126,20 @@ func rateText(perSecond float64, unit string) string {
 	}
 	return fmt.Sprintf("%.0f %s/h", perSecond*3600, unit)
 }
+
+// note writes a line for people above the bar, which is drawn again
+// below it. A nil progress does nothing.
+func (p *progress) note(msg string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.visible {
+		_, _ = io.WriteString(p.w, "\r\x1b[K")
+	}
+	_, _ = io.WriteString(p.w, msg+"\n")
+	if p.phase != "" {
+		p.draw(p.now())
+	}
+}
