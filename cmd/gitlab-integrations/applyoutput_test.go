@@ -102,6 +102,12 @@ func TestErrorsForPeople(t *testing.T) {
 			t.Errorf("line %q is not file:line: message", l)
 		}
 	}
+	// audit keeps going past a scope it cannot read; its entry says why,
+	// for people.
+	r = cli(t, e, "audit", "--project", "acme/nope", "-o", "json", "-q")
+	if !strings.Contains(r.stdout, `"error": "listing its integrations: GitLab answered 404 Not Found: 404 Project Not Found"`) {
+		t.Errorf("audit of a missing project (exit %d):\n%s", r.code, r.stdout)
+	}
 	for _, tc := range []struct {
 		args []string
 		env  []string

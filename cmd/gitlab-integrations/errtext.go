@@ -62,11 +62,13 @@ var translations = []struct {
 	with string
 }{
 	// "integrations: PUT https://…/integrations/slack: 404 Not Found: …"
-	{regexp.MustCompile(`(?:integrations: )?(?:GET|PUT|POST|DELETE|HEAD|PATCH) \S+: (\d{3}) `), "GitLab answered $1 "},
-	{regexp.MustCompile(`integrations: invalid ([a-z0-9-]+) options: `), "$1: "},
-	{regexp.MustCompile(`integrations: invalid request: `), ""},
-	{regexp.MustCompile(`\bfleet: (?:[A-Za-z]+: )?`), ""},
-	{regexp.MustCompile(`\bintegrations: `), ""},
+	// The layers' prefixes stand at the start or after another ": ";
+	// "listing its integrations: " is the tool's own words.
+	{regexp.MustCompile(`(^|: )(?:integrations: )?(?:GET|PUT|POST|DELETE|HEAD|PATCH) \S+: (\d{3}) `), "${1}GitLab answered $2 "},
+	{regexp.MustCompile(`(^|: )integrations: invalid ([a-z0-9-]+) options: `), "$1$2: "},
+	{regexp.MustCompile(`(^|: )(?:integrations: )?invalid request: `), "$1"},
+	{regexp.MustCompile(`(^|: )fleet: (?:[A-Za-z]+: )?`), "$1"},
+	{regexp.MustCompile(`(^|: )integrations: `), "$1"},
 	{regexp.MustCompile(`\(integrations\.Catalog\(\) lists them\)`), "(gitlab-integrations catalog lists them)"},
 	{regexp.MustCompile(`\(use https, or WithInsecureHTTP to allow it\)`), "(use an https:// URL in --url or GITLAB_URL)"},
 	{regexp.MustCompile(`\bbase URL\b`), "GitLab URL (--url or GITLAB_URL)"},
@@ -77,7 +79,15 @@ var translations = []struct {
 // forPeople rewrites one message with the translations.
 func forPeople(msg string) string {
 	for _, t := range translations {
-		msg = t.re.ReplaceAllString(msg, t.with)
+		// Again while it changes: matches next to each other share the
+		// ": " between them, which one replacement pass consumes.
+		for range 4 {
+			next := t.re.ReplaceAllString(msg, t.with)
+			if next == msg {
+				break
+			}
+			msg = next
+		}
 	}
 	return msg
 }
