@@ -50,10 +50,12 @@ targets:
 `
 
 // slowFleet is a GitLab of n projects answering each request after
-// latency, and a spec creating Slack on each.
+// latency and throttling beyond 150 requests a second (429, which the tool
+// waits out and retries), and a spec creating Slack on each.
 func slowFleet(t *testing.T, n int, latency time.Duration) (*integrationstest.Server, []string, string) {
 	t.Helper()
-	srv := newServer(t)
+	srv := integrationstest.NewServer(integrationstest.WithRateLimit(150))
+	t.Cleanup(srv.Close)
 	for i := 1; i <= n; i++ {
 		srv.AddProject(fmt.Sprintf("acme/svc-%03d", i))
 	}
@@ -203,7 +205,13 @@ func TestApplyInterrupted(t *testing.T) {
 			if err != nil || strings.Count(string(data), "project:acme/svc-") != count["applied"] {
 				t.Errorf("the state file does not record the %d changes applied (%v):\n%s", count["applied"], err, data)
 			}
-			t.Logf("%s: %s", tc.sig, summaryLine.FindString(r.stderr))
+			throttled := 0
+			for _, q := range srv.Requests() {
+				if q.Status == 429 {
+					throttled++
+				}
+			}
+			t.Logf("%s: %s (%d requests, %d answered 429)", tc.sig, summaryLine.FindString(r.stderr), len(srv.Requests()), throttled)
 		})
 	}
 }
