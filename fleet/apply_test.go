@@ -85,8 +85,11 @@ func TestApplyReportsWhatGitLabKept(t *testing.T) {
 	_, err := direct.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{
 		Webhook: sentinel, Channel: integrations.Ptr("#old"), PushEvents: integrations.Ptr(true)})
 	require.NoError(t, err)
+	var mu sync.Mutex
 	var drop []string
 	c := behind(t, srv, func(_ *http.Request, body []byte) ([]byte, int) {
+		mu.Lock()
+		defer mu.Unlock()
 		for _, k := range drop {
 			body = dropKey(t, body, k)
 		}
@@ -96,7 +99,9 @@ func TestApplyReportsWhatGitLabKept(t *testing.T) {
 	})
 	lookup := env(map[string]string{"SLACK_WEBHOOK": sentinel})
 
+	mu.Lock()
 	drop = []string{"channel", "push_events"}
+	mu.Unlock()
 	p, err := fleet.NewPlan(ctx, c, parse(t, channelSpec), fleet.PlanOptions{LookupEnv: lookup})
 	require.NoError(t, err)
 	require.Equal(t, 1, p.Summary.Update)
@@ -114,7 +119,9 @@ func TestApplyReportsWhatGitLabKept(t *testing.T) {
 	assert.Equal(t, 0, res.Applied())
 
 	// Taken, in GitLab's own order: applied.
+	mu.Lock()
 	drop = nil
+	mu.Unlock()
 	res, err = fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: lookup})
 	require.NoError(t, err)
 	assert.Equal(t, fleet.StatusApplied, res.Results[0].Status, res.Results[0].Error)
@@ -128,8 +135,11 @@ func TestApplyAfterAmbiguous500(t *testing.T) {
 	srv.AddProject("acme/web")
 	srv.AddProject("acme/api")
 	ctx := context.Background()
+	var mu sync.Mutex
 	lost := map[string]bool{} // project whose PUT is served, then answered 500
 	c := behind(t, srv, func(r *http.Request, body []byte) ([]byte, int) {
+		mu.Lock()
+		defer mu.Unlock()
 		if lost[r.URL.EscapedPath()] {
 			return body, 500
 		}
@@ -139,7 +149,9 @@ func TestApplyAfterAmbiguous500(t *testing.T) {
 	p, err := fleet.NewPlan(ctx, c, parse(t, twoSlackSpec), fleet.PlanOptions{LookupEnv: lookup})
 	require.NoError(t, err)
 	require.Equal(t, 2, p.Summary.Create)
+	mu.Lock()
 	lost["/api/v4/projects/acme%2Fweb/integrations/slack"] = true
+	mu.Unlock()
 	srv.ResetRequests()
 
 	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: lookup})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -17,9 +18,10 @@ import (
 func TestApplyOutputForCI(t *testing.T) {
 	srv := newServer(t, "acme/web", "acme/api", "acme/ops")
 	// A proxy answers 403 to the PUT for acme/api, and passes the rest.
-	refuse := "/api/v4/projects/acme%2Fapi/integrations/slack"
+	var refuse atomic.Value
+	refuse.Store("/api/v4/projects/acme%2Fapi/integrations/slack")
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && r.URL.EscapedPath() == refuse {
+		if r.Method == http.MethodPut && r.URL.EscapedPath() == refuse.Load() {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			_, _ = io.WriteString(w, `{"message":"403 Forbidden"}`)
@@ -77,7 +79,7 @@ func TestApplyOutputForCI(t *testing.T) {
 		t.Errorf("YAML: %+v", y)
 	}
 	// Done: exit 0, every status applied.
-	refuse = ""
+	refuse.Store("")
 	r = cli(t, e, "apply", "-f", spec, "--yes", "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
