@@ -15,6 +15,10 @@ import (
 // integrations changed on GitLab since the plan was made.
 var ErrStale = errors.New("changed on GitLab since the plan was made")
 
+// ErrStopped matches the error of an Apply that ApplyOptions.Stop ended
+// before every change was started.
+var ErrStopped = errors.New("stopped before every change was started")
+
 // ApplyOptions changes how Apply works.
 type ApplyOptions struct {
 	// Concurrency is how many changes are sent at once (default 8). All
@@ -22,6 +26,17 @@ type ApplyOptions struct {
 	Concurrency int
 	// Progress, when set, is called after each change (one call at a time).
 	Progress func(Event)
+	// Finished, when set, is called with each change's result as soon as
+	// the change is applied or failed, in the order they finish, one call
+	// at a time: for output that follows a long apply as it goes. Changes
+	// that are never started are not reported to it.
+	Finished func(TargetResult)
+	// Stop, when set, asks Apply to start no new change once it is closed:
+	// the changes in flight finish (within the client's request bound),
+	// the others are reported StatusNotStarted, the state file is recorded,
+	// and Apply returns an error matching ErrStopped. Cancelling ctx
+	// instead cancels the requests in flight too.
+	Stop <-chan struct{}
 	// StateFile, when set, records the keyed fingerprint of every secret
 	// sent (never the value), for later plans to notice a changed secret.
 	StateFile string
@@ -29,9 +44,28 @@ type ApplyOptions struct {
 	LookupEnv func(string) (string, bool)
 }
 
-// ApplyResult lists what happened to each change Apply made or tried.
+// Status is what became of one change of an Apply.
+type Status string
+
+// The statuses of a change. They marshal as these strings in JSON and YAML.
+const (
+	// StatusApplied: GitLab took the change (for a Set, its answer shows
+	// every value sent that it reports).
+	StatusApplied Status = "applied"
+	// StatusFailed: the change was tried and GitLab does not show it; the
+	// error says why, and whether it may have been applied all the same.
+	StatusFailed Status = "failed"
+	// StatusNotStarted: nothing was sent for the change, because Apply was
+	// stopped or ctx ended first.
+	StatusNotStarted Status = "not started"
+)
+
+// ApplyResult lists what happened to each change of the plan that was to
+// be made.
 type ApplyResult struct {
-	// Results holds one entry per change tried, in the plan's order.
+	// Results holds one entry per change of the plan other than no-ops, in
+	// the plan's order, each with its Status, whether or not Apply got to
+	// it.
 	Results []TargetResult `json:"results"`
 }
 
@@ -41,16 +75,43 @@ type TargetResult struct {
 	Scope       integrations.Scope `json:"scope"`
 	Integration string             `json:"integration"`
 	Action      Action             `json:"action"`
-	// Err is the failure, nil on success; Error is its text.
+	// Where is the change's place in the spec (Change.Where): "file:line".
+	Where string `json:"where,omitempty"`
+	// Status says whether the change was applied, failed or not started.
+	Status Status `json:"status"`
+	// Err is the failure, nil unless Status is StatusFailed; Error is its
+	// text.
 	Err   error  `json:"-"`
 	Error string `json:"error,omitempty"`
+}
+
+// failed reports whether the result counts as a failure; a result built
+// without a Status counts by its error.
+func (t *TargetResult) failed() bool {
+	return t.Status == StatusFailed || (t.Status == "" && (t.Err != nil || t.Error != ""))
 }
 
 // Failed counts the changes that failed.
 func (r *ApplyResult) Failed() int {
 	n := 0
+	for i := range r.Results {
+		if r.Results[i].failed() {
+			n++
+		}
+	}
+	return n
+}
+
+// Applied counts the changes that were applied.
+func (r *ApplyResult) Applied() int { return r.count(StatusApplied) }
+
+// NotStarted counts the changes Apply did not get to.
+func (r *ApplyResult) NotStarted() int { return r.count(StatusNotStarted) }
+
+func (r *ApplyResult) count(s Status) int {
+	n := 0
 	for _, t := range r.Results {
-		if t.Err != nil || t.Error != "" {
+		if t.Status == s {
 			n++
 		}
 	}
@@ -60,16 +121,26 @@ func (r *ApplyResult) Failed() int {
 // Apply makes the plan's changes, and only those: for each change it sends
 // the plan's Send values (references resolved now) with a Set, or a Delete
 // to disable. Changes go concurrently under the client's limiter; a failed
-// change does not stop the others, and the result lists each one. A plan
-// read by ReadPlan is checked whole first: when any change's integration
-// moved since the plan was made (or was created since), Apply sends
-// nothing and returns an error matching ErrStale. Before any change, every
-// reference the changes send is resolved; when one cannot be, Apply sends
-// nothing and returns a *SpecError listing each with its spec line.
+// change does not stop the others, and the result lists each one with its
+// Status. A plan read by ReadPlan is checked whole first: when any change's
+// integration moved since the plan was made (or was created since), Apply
+// sends nothing and returns an error matching ErrStale. Before any change,
+// every reference the changes send is resolved; when one cannot be, Apply
+// sends nothing and returns a *SpecError listing each with its spec line.
+//
+// After each Set, Apply compares GitLab's answer with what it sent (the
+// non-secret values GitLab reports, compared as the plan compares them,
+// and active): a change GitLab did not take fails, naming the field. When
+// GitLab answers 5xx or the connection is lost once the request may have
+// reached it, Apply reads the integration again: the change is applied if
+// GitLab shows what was sent, and failed, "may have been applied",
+// otherwise.
 //
 // The error is nil when every change was tried, even if some failed (see
-// ApplyResult.Failed); it is not nil when the state file cannot be read or
-// written, or ctx ends.
+// ApplyResult.Failed). It is not nil when the state file cannot be read or
+// written, when Stop ended Apply early (ErrStopped), or when ctx ended
+// (ctx.Err()); the result is complete in those cases too, and the state
+// file records what was applied.
 func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptions) (*ApplyResult, error) {
 	if c == nil || p == nil {
 		return nil, fmt.Errorf("fleet: Apply: %w: nil client or plan", integrations.ErrValidation)
@@ -92,24 +163,30 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 		return nil, err
 	}
 	out := &ApplyResult{Results: make([]TargetResult, len(todo))}
+	for i, ch := range todo {
+		out.Results[i] = TargetResult{Scope: ch.Scope, Integration: ch.Integration, Action: ch.Action, Where: ch.Where, Status: StatusNotStarted}
+	}
 	var mu sync.Mutex
 	done := 0
-	forEach(ctx, len(todo), opts.Concurrency, func(i int) {
+	started := forEachUntil(ctx, opts.Stop, len(todo), opts.Concurrency, func(i int) {
 		ch := todo[i]
-		err := applyOne(ctx, c, ch, res, state)
-		r := TargetResult{Scope: ch.Scope, Integration: ch.Integration, Action: ch.Action, Err: err}
+		status, err := applyOne(ctx, c, ch, res, state)
+		r := &out.Results[i]
+		r.Status, r.Err = status, err
 		if err != nil {
 			r.Error = err.Error()
 		}
-		out.Results[i] = r
+		mu.Lock()
+		defer mu.Unlock()
+		done++
 		if opts.Progress != nil {
-			mu.Lock()
-			done++
 			opts.Progress(Event{Phase: "apply", Done: done, Total: len(todo), Scope: ch.Scope, Integration: ch.Integration, Err: err})
-			mu.Unlock()
+		}
+		if opts.Finished != nil {
+			opts.Finished(*r)
 		}
 	})
-	// Record what was sent even when ctx ended part way.
+	// Record what was sent even when Apply ended part way.
 	if state != nil {
 		if err := state.save(opts.StateFile); err != nil {
 			return out, err
@@ -118,24 +195,88 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("fleet: apply: %w", err)
 	}
+	if started < len(todo) {
+		return out, fmt.Errorf("fleet: apply: %w: %d of %d changes not started", ErrStopped, len(todo)-started, len(todo))
+	}
 	return out, nil
 }
 
-// applyOne makes one change.
-func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *resolver, state *stateFile) error {
+// forEachUntil calls fn for 0..n-1 from conc goroutines, and starts no
+// call once stop is closed or ctx has ended; the calls under way finish.
+// It returns how many calls it started.
+func forEachUntil(ctx context.Context, stop <-chan struct{}, n, conc int, fn func(i int)) int {
+	if conc <= 0 {
+		conc = 8
+	}
+	conc = min(conc, n)
+	halted := func() bool {
+		select {
+		case <-stop: // a nil stop is never ready
+			return true
+		case <-ctx.Done():
+			return true
+		default:
+			return false
+		}
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	started := 0
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				// Checked again here: select below may pick a ready
+				// worker over a stop that came at the same moment.
+				if halted() {
+					continue
+				}
+				mu.Lock()
+				started++
+				mu.Unlock()
+				fn(i)
+			}
+		}()
+	}
+feed:
+	for i := 0; i < n && !halted(); i++ {
+		select {
+		case next <- i:
+		case <-stop:
+			break feed
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return started
+}
+
+// applyOne makes one change and says what became of it.
+func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *resolver, state *stateFile) (Status, error) {
 	where := ch.scopeText() + ": " + ch.Integration
+	if ch.Where != "" {
+		where = ch.Where + ": " + where
+	}
 	d, err := c.Integration(ch.Integration)
 	if err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+		return StatusFailed, fmt.Errorf("%s: %w", where, err)
 	}
 	if ch.Action == Disable {
-		if err := d.Delete(ctx, ch.Scope); err != nil {
-			return fmt.Errorf("%s: disable: %w", where, err)
+		err := d.Delete(ctx, ch.Scope)
+		if err != nil && mayHaveReached(err) {
+			err = confirmDisabled(ctx, d, ch, err)
+		}
+		if err != nil {
+			return StatusFailed, fmt.Errorf("%s: disable: %w", where, err)
 		}
 		if state != nil {
 			state.record(ch.scopeText(), ch.Integration, nil)
 		}
-		return nil
+		return StatusApplied, nil
 	}
 	info := d.Info()
 	values := integrations.Values{}
@@ -143,7 +284,7 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *reso
 	for name, v := range ch.Send {
 		rv, err := res.value(v)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", where, name, err)
+			return StatusFailed, fmt.Errorf("%s: %s: %w", where, name, err)
 		}
 		values[name] = rv
 		if p, _ := info.Parameter(name); p.Secret && ch.Action != InheritAction {
@@ -158,14 +299,20 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *reso
 			s, ok = ch.literals.values[name]
 		}
 		if !ok {
-			return fmt.Errorf("%s: %s: %w: a secret written as a plain value is not kept in a saved plan; write it as ${env:NAME} or ${file:PATH}", where, name, errReference)
+			return StatusFailed, fmt.Errorf("%s: %s: %w: a secret written as a plain value is not kept in a saved plan; write it as ${env:NAME} or ${file:PATH}", where, name, errReference)
 		}
 		values[name] = s
 		secrets[name] = s
 	}
-	if _, err := d.Set(ctx, ch.Scope, values); err != nil {
-		return redact(fmt.Errorf("%s: %s: %w", where, ch.Action, err), secrets)
+	st, err := d.Set(ctx, ch.Scope, values)
+	if err != nil && mayHaveReached(err) {
+		st, err = reread(ctx, d, ch, values, err)
 	}
+	if err != nil {
+		return StatusFailed, redact(fmt.Errorf("%s: %s: %w", where, ch.Action, err), secrets)
+	}
+	// GitLab took the request: it holds the secrets sent, whatever it did
+	// with the rest.
 	if state != nil {
 		if ch.Action == InheritAction {
 			state.record(ch.scopeText(), ch.Integration, nil)
@@ -173,7 +320,10 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *reso
 			state.record(ch.scopeText(), ch.Integration, secrets)
 		}
 	}
-	return nil
+	if err := notTaken(info, ch.Action, values, st); err != nil {
+		return StatusFailed, redact(fmt.Errorf("%s: %s: %w", where, ch.Action, err), secrets)
+	}
+	return StatusApplied, nil
 }
 
 // redactedError hides the secrets just sent from an error's text, in case

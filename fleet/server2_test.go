@@ -238,7 +238,7 @@ func TestSavedPlanRefusesMovedTargets(t *testing.T) {
 	saved.Reset()
 	require.NoError(t, json.NewEncoder(&saved).Encode(p))
 	time.Sleep(3 * time.Millisecond)
-	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "x", Channel: integrations.Ptr("#newest")})
+	_, err = c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: "https://hooks.example.com/x", Channel: integrations.Ptr("#newest")})
 	require.NoError(t, err)
 	read, err = fleet.ReadPlan(&saved)
 	require.NoError(t, err)
@@ -281,12 +281,12 @@ func TestFailedTargetDoesNotStopOthers(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Results, 3)
 	assert.Equal(t, 1, res.Failed())
-	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/api"), Integration: "slack", Action: fleet.Create,
-		Err: res.Results[0].Err, Error: res.Results[0].Error}, res.Results[0])
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/api"), Integration: "slack", Action: fleet.Create, Status: fleet.StatusFailed,
+		Where: res.Results[0].Where, Err: res.Results[0].Err, Error: res.Results[0].Error}, res.Results[0])
 	assert.ErrorIs(t, res.Results[0].Err, integrations.ErrForbidden)
 	// The others went through.
-	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "emails-on-push", Action: fleet.Disable}, res.Results[1])
-	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "slack", Action: fleet.Create}, res.Results[2])
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "emails-on-push", Action: fleet.Disable, Status: fleet.StatusApplied, Where: res.Results[1].Where}, res.Results[1])
+	assert.Equal(t, fleet.TargetResult{Scope: integrations.Project("acme/web"), Integration: "slack", Action: fleet.Create, Status: fleet.StatusApplied, Where: res.Results[2].Where}, res.Results[2])
 }
 
 func TestAppIntegrations(t *testing.T) {
@@ -317,8 +317,8 @@ targets:
 	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Failed())
-	assert.Equal(t, "project:acme/api: jira-cloud-app: disable: integrations: DELETE "+srv.URL()+"/api/v4/projects/acme%2Fapi/integrations/jira-cloud-app: 422 Unprocessable Entity: You cannot disable the GitLab for Jira Cloud app integration from the API", res.Results[0].Error)
-	assert.Regexp(t, `^project:acme/web: gitlab-slack-application: create: .*: 422 Unprocessable Entity: You cannot create the GitLab for Slack app integration from the API$`, res.Results[1].Error)
+	assert.Equal(t, "fleet.yaml:9: project:acme/api: jira-cloud-app: disable: integrations: DELETE "+srv.URL()+"/api/v4/projects/acme%2Fapi/integrations/jira-cloud-app: 422 Unprocessable Entity: You cannot disable the GitLab for Jira Cloud app integration from the API", res.Results[0].Error)
+	assert.Regexp(t, `^fleet.yaml:5: project:acme/web: gitlab-slack-application: create: .*: 422 Unprocessable Entity: You cannot create the GitLab for Slack app integration from the API$`, res.Results[1].Error)
 }
 
 func TestProjectsInWithGlobsAndOverrides(t *testing.T) {

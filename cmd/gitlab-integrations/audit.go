@@ -106,7 +106,7 @@ func runAudit(ctx context.Context, c *integrations.Client, root *rootOptions, op
 		Only:        opts.integrations,
 		Progress: func(ev fleet.Event) {
 			if ev.Err != nil {
-				root.notef("audit: %s: %v", ev.Scope, oneLine(ev.Err.Error()))
+				root.notef("audit: %s: %v", ev.Scope, oneLine(forPeople(ev.Err.Error())))
 			}
 			bar.update("audit", ev.Done, ev.Total)
 		},
@@ -124,7 +124,7 @@ func runAudit(ctx context.Context, c *integrations.Client, root *rootOptions, op
 	}
 	for _, e := range found.Entries {
 		rep.Entries = append(rep.Entries, auditEntry{Scope: scopeText(e.Scope), Integration: e.Integration,
-			Active: e.Active, Inherited: e.Inherited, Properties: e.Properties, Error: e.Error})
+			Active: e.Active, Inherited: e.Inherited, Properties: e.Properties, Error: forPeople(e.Error)})
 	}
 	return rep, nil
 }

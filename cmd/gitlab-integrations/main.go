@@ -3,21 +3,18 @@
 // time by slug, or a whole fleet from a YAML spec with plan and apply.
 //
 // It connects with GITLAB_URL and GITLAB_TOKEN (or --url and --token-file).
-// Exit codes: 0 success, 1 error, 2 plan has changes, 3 apply partly failed.
+// Exit codes: 0 done or nothing to do, 1 error (nothing sent), 2 plan has
+// changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and
+// SIGTERM.
 //
 //	go run ./cmd/gitlab-integrations --help
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "os"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
-	stop()
+	ctx, in, release := listen()
+	code := run(ctx, in, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	release()
 	os.Exit(code)
 }

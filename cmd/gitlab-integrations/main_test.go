@@ -117,15 +117,19 @@ func (r result) ok(t *testing.T) result {
 	return r
 }
 
-// fails checks the exit code and that stderr is one line holding want.
+// fails checks the exit code and that stderr is one problem a line, each
+// line starting "gitlab-integrations: ", and holds want.
 func (r result) fails(t *testing.T, code int, want string) {
 	t.Helper()
 	if r.code != code {
 		t.Fatalf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", r.code, code, r.stderr, r.stdout)
 	}
 	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "gitlab-integrations: ") {
-		t.Errorf("stderr is not one line starting gitlab-integrations: %q", r.stderr)
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "gitlab-integrations: ") {
+			t.Errorf("stderr has a line not starting gitlab-integrations: %q", r.stderr)
+			break
+		}
 	}
 	if !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr %q does not hold %q", r.stderr, want)

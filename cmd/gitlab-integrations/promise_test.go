@@ -59,11 +59,11 @@ func TestPlanListsUnresolvedAndApplyRefusesThem(t *testing.T) {
 		t.Errorf("plan -o json says nothing of the unresolved reference on stderr: %q", r.stderr)
 	}
 
-	// apply: exit 1, one line naming both places, nothing sent.
+	// apply: exit 1, a line for each place, nothing sent.
 	before := methods(srv)
 	r = cli(t, e, "apply", "-f", spec, "--yes")
-	r.fails(t, 1, spec+":6: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set; needed by project:acme/web slack; "+
-		spec+":12: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set; needed by project:acme/api slack")
+	r.fails(t, 1, "gitlab-integrations: "+spec+":6: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set; needed by project:acme/web slack\n"+
+		"gitlab-integrations: "+spec+":12: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set; needed by project:acme/api slack\n")
 	if n := writesOf(methods(srv)) - writesOf(before); n != 0 {
 		t.Errorf("apply with an unresolved reference sent %d writes", n)
 	}

@@ -20,6 +20,8 @@ const (
 	exitError   = 1
 	exitChanges = 2 // plan: the spec differs from what GitLab has
 	exitPartial = 3 // apply: some changes failed
+	// 130 and 143: interrupted by SIGINT and SIGTERM (128 and the signal's
+	// number, see exitCode).
 )
 
 // streams are the process's standard streams; tests replace them.
@@ -52,13 +54,16 @@ type rootOptions struct {
 	quiet     bool
 	rateLimit float64
 
-	streams streams
-	getenv  func(string) (string, bool)
+	streams   streams
+	getenv    func(string) (string, bool)
+	interrupt *interruption // nil: signals are not followed
 }
 
-// run executes the command line args and returns the exit code.
-func run(ctx context.Context, args []string, s streams) int {
-	opts := &rootOptions{streams: s, getenv: os.LookupEnv}
+// run executes the command line args and returns the exit code. in, when
+// not nil, follows SIGINT and SIGTERM: ctx ends at the first, and a command
+// ended by one exits 130 or 143.
+func run(ctx context.Context, in *interruption, args []string, s streams) int {
+	opts := &rootOptions{streams: s, getenv: os.LookupEnv, interrupt: in}
 	cmd := newRootCmd(opts)
 	cmd.SetArgs(args)
 	cmd.SetIn(s.in)
@@ -75,8 +80,12 @@ func run(ctx context.Context, args []string, s streams) int {
 		if ce.err == nil {
 			return code
 		}
+	} else if sig := in.signal(); sig != nil {
+		// A command cut short by the signal: say so, not "context canceled".
+		printError(s.err, fmt.Errorf("interrupted by %s: %w", signalName(sig), err))
+		return exitCode(sig)
 	}
-	fmt.Fprintln(s.err, "gitlab-integrations: "+oneLine(err.Error()))
+	printError(s.err, err)
 	return code
 }
 
@@ -100,7 +109,8 @@ inventory (list, audit, export), or a whole fleet from a YAML spec (plan, apply)
 Connection: GITLAB_URL and GITLAB_TOKEN, or --url and --token-file. A token is
 never taken as a flag value and never printed.
 
-Exit codes: 0 success, 1 error, 2 plan has changes, 3 apply partly failed.`,
+Exit codes: 0 done or nothing to do, 1 error (nothing sent), 2 plan has
+changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		CompletionOptions: cobra.CompletionOptions{
@@ -110,7 +120,7 @@ Exit codes: 0 success, 1 error, 2 plan has changes, 3 apply partly failed.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.url, "url", "", "GitLab URL, such as https://gitlab.example.com (default $GITLAB_URL, else https://gitlab.com)")
 	pf.StringVar(&opts.tokenFile, "token-file", "", `file holding the token ("-": standard input; default $GITLAB_TOKEN)`)
-	pf.StringVarP(&opts.output, "output", "o", "", "output format: table, json, yaml or csv (audit: also html; plan: also text)")
+	pf.StringVarP(&opts.output, "output", "o", "", "output format: table, json, yaml or csv (audit: also html; plan: also text; apply: also jsonl)")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors: no progress, no notes")
 	pf.Float64Var(&opts.rateLimit, "rate-limit", 0, "send at most this many requests a second (0: follow GitLab's RateLimit headers only)")
 
@@ -149,6 +159,9 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	if base != "" {
 		copts = append(copts, integrations.WithBaseURL(base))
 	}
+	if o.rateLimit < 0 || (o.rateLimit > 0 && o.rateLimit < 1.0/3600) || o.rateLimit > maxRateLimit {
+		return nil, fmt.Errorf("--rate-limit %v: give a number of requests a second from 0.0003 (one an hour) to %d (0: follow GitLab's RateLimit headers only)", o.rateLimit, maxRateLimit)
+	}
 	if o.rateLimit > 0 {
 		copts = append(copts, integrations.WithRateLimit(o.rateLimit, max(1, int(o.rateLimit))))
 	}
@@ -158,6 +171,9 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	}
 	return c, nil
 }
+
+// maxRateLimit is the highest --rate-limit the SDK accepts.
+const maxRateLimit = 1000000
 
 // integration connects and returns the by-slug service of the integration
 // a command names.
