@@ -141,7 +141,7 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 			always = append(always, name)
 		}
 		cmp := want
-		if hasRefs(want) || isRefList(want) {
+		if hasRefs(want) || isRefList(want) || hasEscapes(want) {
 			v, err := resolve(want)
 			if err != nil {
 				return ch, fmt.Errorf("%s.%s: %w", info.Slug, name, err)

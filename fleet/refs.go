@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -98,6 +99,19 @@ func hasRefs(v any) bool {
 		if sg.kind != "" {
 			return true
 		}
+	}
+	return false
+}
+
+// hasEscapes reports whether v is a string, or a list of strings, holding
+// "$${" (a literal "${", as Export writes GitLab's text): it compares
+// with GitLab's value only once resolved.
+func hasEscapes(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, "$${")
+	case []string:
+		return slices.ContainsFunc(x, func(s string) bool { return strings.Contains(s, "$${") })
 	}
 	return false
 }
