@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/gitlabkit/integrations/internal/readfile"
 )
 
 // A string value may hold references, resolved only when the value must be
@@ -18,6 +20,12 @@ import (
 //	$${          a literal "${"
 //
 // A string may mix text and references: "Bearer ${env:TOKEN}".
+
+// MaxFileRef is the most ${file:PATH} reads: no secret or value is
+// larger, and a bound keeps /dev/zero or a huge file from filling memory.
+// The file must be a regular file (not a FIFO, device or directory),
+// refused before it is opened or read.
+const MaxFileRef = 64 << 10
 
 // errReference is wrapped by every failure to resolve a reference.
 var errReference = errors.New("reference cannot be resolved")
@@ -188,7 +196,7 @@ func (r *resolver) one(sg segment) (string, error) {
 		}
 		v = val
 	case "file":
-		data, err := os.ReadFile(sg.text)
+		data, err := readfile.Regular(sg.text, MaxFileRef)
 		if err != nil {
 			// The path is the user's own; the error never holds content.
 			return "", fmt.Errorf("%w: ${file:%s}: %w", errReference, sg.text, err)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/internal/readfile"
 )
 
 // Exit codes of the tool.
@@ -54,11 +55,14 @@ type rootOptions struct {
 
 	streams streams
 	getenv  func(string) (string, bool)
+	// ctx is the command line's context, for the reads done before a
+	// command's own (the token from standard input) to stop on SIGINT.
+	ctx context.Context
 }
 
 // run executes the command line args and returns the exit code.
 func run(ctx context.Context, args []string, s streams) int {
-	opts := &rootOptions{streams: s, getenv: os.LookupEnv}
+	opts := &rootOptions{streams: s, getenv: os.LookupEnv, ctx: ctx}
 	cmd := newRootCmd(opts)
 	cmd.SetArgs(args)
 	cmd.SetIn(s.in)
@@ -175,9 +179,11 @@ func (o *rootOptions) token() (string, error) {
 		var data []byte
 		var err error
 		if o.tokenFile == "-" {
-			data, err = io.ReadAll(io.LimitReader(o.streams.in, 1<<16))
+			data, err = readInterruptibly(o.ctx, o.streams.in, maxTokenFile)
 		} else {
-			data, err = os.ReadFile(o.tokenFile)
+			// A regular file only, of at most 64 KiB: a FIFO would hold
+			// the tool before it could act on SIGINT.
+			data, err = readfile.Regular(o.tokenFile, maxTokenFile)
 		}
 		if err != nil {
 			return "", fmt.Errorf("reading the token: %w", err)
@@ -192,6 +198,36 @@ func (o *rootOptions) token() (string, error) {
 		return strings.TrimSpace(tok), nil
 	}
 	return "", errors.New("no GitLab token: set GITLAB_TOKEN or pass --token-file FILE")
+}
+
+// maxTokenFile is the most --token-file reads: no token is larger.
+const maxTokenFile = 64 << 10
+
+// readInterruptibly reads r up to limit bytes, returning early when ctx
+// is done (SIGINT, SIGTERM): a read of standard input blocks until the
+// other end writes or closes, and the process must still stop when told.
+func readInterruptibly(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		done <- result{data, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err == nil && int64(len(res.data)) > limit {
+			return nil, fmt.Errorf("standard input holds more than %s; a token is shorter", readfile.Size(limit))
+		}
+		return res.data, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // isTerminal reports whether w is a terminal.
