@@ -13,6 +13,7 @@ import (
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/internal/readfile"
+	"github.com/gitlabkit/integrations/internal/safetext"
 )
 
 // Exit codes of the tool.
@@ -80,7 +81,9 @@ func run(ctx context.Context, args []string, s streams) int {
 			return code
 		}
 	}
-	fmt.Fprintln(s.err, "gitlab-integrations: "+oneLine(err.Error()))
+	// GitLab's messages are in errors: escaped, so as not to drive the
+	// terminal.
+	fmt.Fprintln(s.err, "gitlab-integrations: "+safetext.Terminal(oneLine(err.Error())))
 	return code
 }
 
@@ -254,7 +257,7 @@ func (o *rootOptions) format(def string, allowed ...string) (string, error) {
 // notef writes a note for people on stderr, unless --quiet.
 func (o *rootOptions) notef(format string, args ...any) {
 	if !o.quiet {
-		fmt.Fprintf(o.streams.err, format+"\n", args...)
+		fmt.Fprintln(o.streams.err, safetext.Terminal(fmt.Sprintf(format, args...)))
 	}
 }
 
