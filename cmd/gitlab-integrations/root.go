@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, s streams) int {
 	}
 	// GitLab's messages are in errors: escaped, so as not to drive the
 	// terminal.
-	fmt.Fprintln(s.err, "gitlab-integrations: "+safetext.Terminal(oneLine(err.Error())))
+	fmt.Fprintln(s.err, "gitlab-integrations: "+safetext.Terminal(oneLine(hideArgs(err.Error(), args))))
 	return code
 }
 
@@ -145,9 +145,15 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := o.url
+	base, from := o.url, "--url"
 	if base == "" {
 		base, _ = o.getenv("GITLAB_URL")
+		from = "GITLAB_URL"
+	}
+	if base != "" {
+		if err := checkBaseURL(base, from); err != nil {
+			return nil, err
+		}
 	}
 	copts := []integrations.ClientOption{
 		integrations.WithUserAgent("gitlab-integrations/" + toolVersion()),
