@@ -27,7 +27,11 @@ func newPlanCmd(root *rootOptions) *cobra.Command {
 		Long: `plan reads a spec (the YAML desired state of integrations over projects and
 groups), compares it with what GitLab has and prints the changes: + create,
 ~ update (old → new per field), - disable, a summary line last. Secrets show
-as (secret); ${env:NAME} and ${file:PATH} references are not read by plan.
+as (secret). plan reads the ${env:NAME} and ${file:PATH} references of other
+parameters, to compare their values with GitLab's; those of secrets only with
+--state, to compare them with the fingerprints apply recorded (under the key in
+$GITLAB_INTEGRATIONS_STATE_KEY or gitlab-integrations/state.key in your
+configuration directory).
 
 --out PLANFILE saves the plan (JSON, no secret in it) for "apply PLANFILE".
 
@@ -80,7 +84,7 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 	f.StringVarP(&opts.spec, "file", "f", "", "the spec (YAML)")
 	f.StringVar(&opts.out, "out", "", "save the plan to this file, for apply PLANFILE")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "targets read at once")
-	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints recorded by apply, to tell changed secrets")
+	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints recorded by apply, to tell changed secrets (reads the secrets' references)")
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 	return cmd
