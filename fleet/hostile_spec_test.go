@@ -32,9 +32,9 @@ func aliasBomb(slugs, targets int) []byte {
 	return []byte(b.String())
 }
 
-// parseMeasured parses a spec and returns the error, how long it took
-// and the bytes it allocated.
-func parseMeasured(t *testing.T, data []byte) (error, time.Duration, uint64) {
+// parseMeasured parses a spec and returns how long it took, the bytes it
+// allocated and the error.
+func parseMeasured(t *testing.T, data []byte) (time.Duration, uint64, error) {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -43,7 +43,7 @@ func parseMeasured(t *testing.T, data []byte) (error, time.Duration, uint64) {
 	_, err := fleet.ParseSpec("fleet.yaml", data)
 	d := time.Since(start)
 	runtime.ReadMemStats(&after)
-	return err, d, after.TotalAlloc - before.TotalAlloc
+	return d, after.TotalAlloc - before.TotalAlloc, err
 }
 
 // TestAliasesCannotAmplifyTheWork: 54 KB of spec whose aliases expand to
@@ -51,7 +51,7 @@ func parseMeasured(t *testing.T, data []byte) (error, time.Duration, uint64) {
 func TestAliasesCannotAmplifyTheWork(t *testing.T) {
 	data := aliasBomb(1000, 1000)
 	require.Less(t, len(data), 62_000)
-	err, d, alloc := parseMeasured(t, data)
+	d, alloc, err := parseMeasured(t, data)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, integrations.ErrValidation))
 	assert.Equal(t, "fleet.yaml:1128: the aliases (*name) of the spec repeat more than 250,000 YAML nodes by here; share less through anchors, or split the spec", err.Error())
@@ -63,7 +63,7 @@ func TestAliasesCannotAmplifyTheWork(t *testing.T) {
 // an anchor with 300 targets is one problem, not 300, and the list is
 // cut after the first ones, saying how many more there are.
 func TestProblemsAreReportedOncePerNodeAndCapped(t *testing.T) {
-	err, d, _ := parseMeasured(t, aliasBomb(100, 300))
+	d, _, err := parseMeasured(t, aliasBomb(100, 300))
 	require.Error(t, err)
 	var se *fleet.SpecError
 	require.ErrorAs(t, err, &se)
@@ -82,7 +82,7 @@ func TestAliasesJustUnderTheBound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a second of work")
 	}
-	err, d, alloc := parseMeasured(t, aliasBomb(1000, 124))
+	d, alloc, err := parseMeasured(t, aliasBomb(1000, 124))
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 4000)
 	assert.True(t, strings.HasSuffix(err.Error(), "… and 980 more problems"), err.Error()[len(err.Error())-100:])
@@ -112,7 +112,7 @@ func TestSpecInputIsChecked(t *testing.T) {
 	for i := range big {
 		big[i] = '#'
 	}
-	err, d, alloc := parseMeasured(t, big)
+	d, alloc, err := parseMeasured(t, big)
 	assert.EqualError(t, err, "fleet.yaml: the spec is 16.0 MiB; a spec is at most 16 MiB: split it into several")
 	assert.Less(t, d, time.Second)
 	assert.Less(t, alloc, uint64(1<<20))

@@ -108,3 +108,26 @@ func TestTokenFromStandardInputStopsOnSIGINT(t *testing.T) {
 		t.Fatal("still reading standard input 5 s after SIGINT")
 	}
 }
+
+// TestValueFileIsARegularFileOfAFewKiB: set key=@FILE naming a FIFO or
+// /dev/zero is one clear line at once, nothing sent.
+func TestValueFileIsARegularFileOfAFewKiB(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	srv := newServer(t, "acme/web")
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		fifo:        fifo + ": not a regular file (a FIFO)",
+		"/dev/zero": "/dev/zero: not a regular file (a character device)",
+	} {
+		cliWithin(t, 10*time.Second, env(srv), "set", "slack", "--project", "acme/web", "webhook=@"+file).
+			fails(t, 1, "webhook: reading a value from a file: "+want)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
