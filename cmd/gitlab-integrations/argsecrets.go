@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -45,6 +47,14 @@ func secretShaped(a string) bool {
 		return true
 	}
 	if len(a) < 16 {
+		return false
+	}
+	// A file's path (one that exists, or a/b.yaml) is the user's own
+	// word for a place, and the error must name it.
+	if _, err := os.Lstat(a); err == nil {
+		return false
+	}
+	if strings.ContainsAny(a, `/\`) && filepath.Ext(a) != "" {
 		return false
 	}
 	var upper, lower, digit bool
