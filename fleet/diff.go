@@ -143,7 +143,7 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 			always = append(always, name)
 		}
 		cmp := want
-		if hasRefs(want) || isRefList(want) {
+		if hasRefs(want) || isRefList(want) || hasEscapes(want) {
 			v, err := resolve(want)
 			if err != nil {
 				// Not resolvable here (the apply job may have it): the

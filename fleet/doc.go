@@ -64,7 +64,10 @@
 //
 // Any string may hold ${env:NAME} (an environment variable) or
 // ${file:PATH} (a file's content, one trailing newline removed; a relative
-// PATH is relative to the working directory); $${ writes a literal "${".
+// PATH is relative to the working directory; a regular file of at most 64
+// KiB, so that a FIFO or /dev/zero is an error, not a hang); $${ writes a
+// literal "${". Export writes every "${" of GitLab's values as "$${", so
+// that a value typed into GitLab never becomes a reference.
 // NewPlan resolves the references of every value a change will send, to
 // compare a non-secret value (a secret only with a state file holding its
 // fingerprint) and to list in Plan.Unresolved each one it cannot resolve,
@@ -75,6 +78,11 @@
 // resolves every reference before its first request that changes
 // anything, and refuses the whole plan, sending nothing, with a *SpecError
 // listing each one it cannot resolve.
+//
+// A spec is one YAML document of UTF-8 text, at most 16 MiB (MaxSpecSize),
+// whose aliases repeat at most 250,000 YAML nodes (MaxAliasNodes). A plain
+// scalar written for a string parameter is its text as written (0042 stays
+// "0042", 0x1F "0x1F").
 //
 // ParseSpec reports every problem of a spec at once, each as
 // "file:line: message" naming what would be right: an unknown integration
@@ -106,11 +114,15 @@
 //   - Secrets (passwords, tokens, webhook URLs) are write-only: GitLab
 //     never reports them, so they never drift by themselves, and every
 //     update sends them again, since GitLab requires them on every change.
-//     With a state file (PlanOptions.StateFile), Apply records a keyed
-//     fingerprint of each secret it sent (HMAC-SHA256 under a random key
-//     kept in the file, never the value), and a later plan reports a
-//     secret whose reference now resolves to another value as an update,
-//     "(secret changed)".
+//     With a state file (PlanOptions.StateFile), Apply records a keyed,
+//     slow fingerprint of each secret it sent (PBKDF2-HMAC-SHA256,
+//     FingerprintIterations rounds, never the value), and a later plan
+//     reports a secret whose reference now resolves to another value as
+//     an update, "(secret changed)". The key is not in the state file: it
+//     is GITLAB_INTEGRATIONS_STATE_KEY (StateKeyEnv) when set, else the
+//     file gitlab-integrations/state.key (mode 0600, made on the first
+//     apply) in os.UserConfigDir. Applies sharing a state file merge
+//     their records under a lock file (STATE.lock).
 //   - Parameters current GitLab ignores never drift; flags it accepts but
 //     never reports (work_item_events, Datadog's build_events, …) are
 //     noted as "cannot be verified" instead of planned as changes. Both are

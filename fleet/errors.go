@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gitlabkit/integrations"
@@ -11,9 +12,18 @@ import (
 // ("fleet.yaml:12") and what would be right. It matches
 // integrations.ErrValidation; nothing was sent to GitLab.
 type SpecError struct {
-	// Problems holds one entry per problem, in the order of the spec.
+	// Problems holds one entry per problem, in the order of the spec: the
+	// first MaxProblems of them. A problem of a YAML node that several
+	// aliases (*name) share is reported once.
 	Problems []Problem
+	// More counts the problems found beyond Problems.
+	More int
 }
+
+// MaxProblems is the most problems a SpecError lists; More counts the
+// others, so that a spec with thousands of mistakes gives a page to read,
+// not megabytes.
+const MaxProblems = 20
 
 // Problem is one thing wrong in a spec.
 type Problem struct {
@@ -31,6 +41,9 @@ func (e *SpecError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		lines[i] = p.Where + ": " + p.Message
+	}
+	if e.More > 0 {
+		lines = append(lines, fmt.Sprintf("… and %s more problem%s", thousands(e.More), plural(e.More, "", "s")))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -68,9 +81,34 @@ func (p *problemList) addAt(where, format string, args ...any) {
 	*p = append(*p, Problem{Where: where, Message: fmt.Sprintf(format, args...)})
 }
 
+// err returns the problems as a SpecError, each said once (a node shared
+// by aliases is read once per alias), the first MaxProblems of them.
 func (p problemList) err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	return &SpecError{Problems: p}
+	seen := make(map[Problem]bool, len(p))
+	out := make([]Problem, 0, min(len(p), MaxProblems))
+	more := 0
+	for _, pr := range p {
+		if seen[pr] {
+			continue
+		}
+		seen[pr] = true
+		if len(out) == MaxProblems {
+			more++
+			continue
+		}
+		out = append(out, pr)
+	}
+	return &SpecError{Problems: out, More: more}
+}
+
+// thousands writes n with commas: 9,990.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -150,7 +150,7 @@ func exportParams(info integrations.IntegrationInfo, st *integrations.Settings[i
 		if r, isProp := raw[p.Name]; !ok || v == nil || (isProp && string(r) == "null") {
 			continue
 		}
-		nv, msg := normalise(p, v)
+		nv, msg := normalise(p, literal(v))
 		if msg != "" {
 			continue
 		}

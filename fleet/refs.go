@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
+
+	"github.com/gitlabkit/integrations/internal/readfile"
 )
 
 // A string value may hold references, resolved only when the value must be
@@ -17,6 +20,12 @@ import (
 //	$${          a literal "${"
 //
 // A string may mix text and references: "Bearer ${env:TOKEN}".
+
+// MaxFileRef is the most ${file:PATH} reads: no secret or value is
+// larger, and a bound keeps /dev/zero or a huge file from filling memory.
+// The file must be a regular file (not a FIFO, device or directory),
+// refused before it is opened or read.
+const MaxFileRef = 64 << 10
 
 // errReference is wrapped by every failure to resolve a reference.
 var errReference = errors.New("reference cannot be resolved")
@@ -102,6 +111,19 @@ func hasRefs(v any) bool {
 	return false
 }
 
+// hasEscapes reports whether v is a string, or a list of strings, holding
+// "$${" (a literal "${", as Export writes GitLab's text): it compares
+// with GitLab's value only once resolved.
+func hasEscapes(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, "$${")
+	case []string:
+		return slices.ContainsFunc(x, func(s string) bool { return strings.Contains(s, "$${") })
+	}
+	return false
+}
+
 // resolver resolves references, each at most once per plan or apply.
 type resolver struct {
 	lookupEnv func(string) (string, bool)
@@ -174,7 +196,7 @@ func (r *resolver) one(sg segment) (string, error) {
 		}
 		v = val
 	case "file":
-		data, err := os.ReadFile(sg.text)
+		data, err := readfile.Regular(sg.text, MaxFileRef)
 		if err != nil {
 			// The path is the user's own; the error never holds content.
 			return "", fmt.Errorf("%w: ${file:%s}: %w", errReference, sg.text, err)

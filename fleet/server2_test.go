@@ -163,12 +163,12 @@ func TestStateFileDetectsChangedSecret(t *testing.T) {
 	assert.NotContains(t, string(data), "SENTINEL")
 	var st struct {
 		Version      int
-		Key          string
+		KeyID        string `json:"key_id"`
 		Fingerprints map[string]map[string]map[string]string
 	}
 	require.NoError(t, json.Unmarshal(data, &st))
-	assert.Equal(t, 1, st.Version)
-	assert.Len(t, st.Fingerprints["project:acme/web"]["slack"]["webhook"], 64)
+	assert.Equal(t, 2, st.Version)
+	assert.Regexp(t, `^pbkdf2-sha256:1000:[0-9a-f]{64}$`, st.Fingerprints["project:acme/web"]["slack"]["webhook"])
 	fi, err := os.Stat(stateFile)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())

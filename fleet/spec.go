@@ -1,15 +1,13 @@
 package fleet
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/gitlabkit/integrations/internal/readfile"
 )
 
 // Spec is a desired state for a fleet of GitLab projects and groups: which
@@ -128,7 +126,12 @@ func (s *Spec) where(target int, parts ...string) string {
 // LoadSpec reads and checks the spec in the YAML file at path; see
 // ParseSpec.
 func LoadSpec(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	// A regular file only (a FIFO would hold the caller), of at most
+	// MaxSpecSize, refused before it is read.
+	data, err := readfile.Regular(path, MaxSpecSize)
+	if errors.Is(err, readfile.ErrTooLarge) {
+		return nil, fmt.Errorf("fleet: read spec: %w; a spec is at most 16 MiB: split it into several", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fleet: read spec: %w", err)
 	}
@@ -142,25 +145,23 @@ func LoadSpec(path string) (*Spec, error) {
 func ParseSpec(filename string, data []byte) (*Spec, error) {
 	s := &Spec{File: filename, lines: map[string]int{}}
 	var p problemList
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		p.add(filename, 0, "not a YAML document: %v", err)
-		return nil, p.err()
-	}
-	if len(doc.Content) == 0 {
-		p.add(filename, 1, "empty spec (want version: 1 and targets:)")
+	root := decodeSpec(filename, data, &p)
+	if root == nil {
 		return nil, p.err()
 	}
 	r := reader{file: filename, spec: s, p: &p}
-	r.top(doc.Content[0])
+	r.top(root)
 	var se *SpecError
+	more := 0
 	if err := s.Validate(); errors.As(err, &se) {
 		p = append(p, se.Problems...)
+		more = se.More
 	}
 	if len(p) > 0 {
 		sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
-		return nil, p.err()
+		err := p.err()
+		err.(*SpecError).More += more
+		return nil, err
 	}
 	return s, nil
 }

@@ -110,7 +110,7 @@ func (s *Spec) validateIntegrations(i int, p *problemList) {
 		d := t.Integrations[slug]
 		info, ok := integrations.Lookup(slug)
 		if !ok {
-			p.addAt(s.where(i, slug), "unknown integration %q%s", slug, didYouMean(slug, catalogSlugs()))
+			p.addAt(s.where(i, slug), "unknown integration %q%s", slug, slugSuggestion(slug))
 			continue
 		}
 		if group && !info.Group {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gitlabkit/integrations"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -18,6 +19,7 @@ type reader struct {
 
 var (
 	topKeys    = []string{"version", "targets"}
+	states     = []string{string(Absent), string(Inherit), string(Present)}
 	targetKeys = []string{"projects_in", "include", "exclude", "project", "group", "integrations"}
 )
 
@@ -157,13 +159,20 @@ func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
 				t.Integrations[slug] = Desired{State: State(v.Value)}
 			default:
 				r.spec.lines[key(i, "!shape")] = v.Line
-				r.add(v, "%s: %q is not a state: write absent, inherit or present, or the parameters as key: value lines", slug, v.Value)
+				// The value is quoted only when it looks like a word (a
+				// state mistyped): anything else may be a secret written
+				// in the wrong place (slack: https://hooks…).
+				if stateLike(v.Value) {
+					r.add(v, "%s: %q is not a state%s: write absent, inherit or present, or the parameters as key: value lines", slug, v.Value, didYouMean(v.Value, states))
+				} else {
+					r.add(v, "%s: a text is not a state: write absent, inherit or present, or the parameters as key: value lines", slug)
+				}
 			}
 		case yaml.MappingNode:
 			d := Desired{State: Present, Params: map[string]any{}}
 			r.pairs(v, slug, func(pk, pv *yaml.Node) {
 				r.spec.lines[key(i, slug, pk.Value)] = pk.Line
-				val, ok := r.value(pv, slug+"."+pk.Value)
+				val, ok := r.value(pv, slug+"."+pk.Value, textParam(slug, pk.Value))
 				if ok {
 					d.Params[pk.Value] = val
 				} else {
@@ -180,10 +189,15 @@ func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
 
 // value decodes a parameter's value: a string, boolean, integer, or a
 // list of strings. Other YAML types are refused here.
-func (r *reader) value(n *yaml.Node, what string) (any, bool) {
+func (r *reader) value(n *yaml.Node, what string, text bool) (any, bool) {
 	n = deref(n)
 	switch n.Kind {
 	case yaml.ScalarNode:
+		if text && n.Style == 0 && (n.Tag == "!!int" || n.Tag == "!!bool" || n.Tag == "!!float") {
+			// A plain scalar for a string parameter is its text as
+			// written: 0042, 0x1F and 1_000 are not 34, 31 and 1000.
+			return n.Value, true
+		}
 		switch n.Tag {
 		case "!!bool":
 			var b bool
@@ -220,6 +234,31 @@ func (r *reader) value(n *yaml.Node, what string) (any, bool) {
 	}
 	r.add(n, "%s: want a string, boolean, number or list, not %s", what, kindName(n))
 	return nil, false
+}
+
+// stateLike reports whether s is a short lower-case word, as a state is
+// (and a webhook URL, a token or most passwords are not).
+func stateLike(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for _, c := range s {
+		if !('a' <= c && c <= 'z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// textParam reports whether slug's parameter name takes a string, so that
+// a plain scalar written for it is taken as its text.
+func textParam(slug, name string) bool {
+	info, ok := integrations.Lookup(slug)
+	if !ok {
+		return false
+	}
+	p, ok := info.Parameter(name)
+	return ok && p.Type == integrations.TypeString
 }
 
 // floatText keeps a YAML float as its text: no parameter is a float, and

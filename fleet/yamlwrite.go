@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/gitlabkit/integrations"
 	"go.yaml.in/yaml/v3"
@@ -79,6 +80,34 @@ func (s *Spec) WriteYAML(w io.Writer) error {
 	}
 	return nil
 }
+
+// literal turns a value read from GitLab (or anywhere but a spec) into
+// spec text: every "${" becomes "$${", so that text a project maintainer
+// typed into GitLab's web page is written, planned and sent as that text
+// and never becomes a reference resolved on the operator's machine.
+// Everything that builds a spec from GitLab's values (Export) goes
+// through it; values that are not strings are returned as they are.
+func literal(v any) any {
+	switch x := v.(type) {
+	case string:
+		return literalText(x)
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = literalText(s)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = literal(e)
+		}
+		return out
+	}
+	return v
+}
+
+func literalText(s string) string { return strings.ReplaceAll(s, "${", "$${") }
 
 func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
 

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"io"
 	"strings"
+
+	"github.com/gitlabkit/integrations/internal/safetext"
 )
 
 // auditPage is one self-contained HTML page: styles inline, no scripts,
@@ -79,7 +81,9 @@ func writeAuditHTML(w io.Writer, rep *auditReport) error {
 	}
 	var rows []htmlRow
 	for _, p := range rep.Projects {
-		row := htmlRow{Project: p, Error: errs[p]}
+		// html/template escapes markup, not control characters: GitLab's
+		// text is made safe for a terminal (\x1b) before it is escaped.
+		row := htmlRow{Project: safetext.Terminal(p), Error: safetext.Terminal(errs[p])}
 		for _, slug := range rep.Integrations {
 			e := entries[byKey{p, slug}]
 			props := propertiesText(e)
@@ -116,5 +120,5 @@ func propertiesText(e auditEntry) string {
 			parts = append(parts, k+"="+v)
 		}
 	}
-	return strings.Join(parts, ", ")
+	return safetext.Terminal(strings.Join(parts, ", "))
 }

@@ -187,6 +187,7 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		for _, it := range items {
 			r := copyResult{Integration: it.slug, From: scopeText(from), To: scopeText(to), Result: "set"}
 			if _, err := it.svc.Set(ctx, to, it.values); err != nil {
+				err = redactSent(err, it.svc.Info(), it.values)
 				r.Result, r.Error = "failed", forPeople(err.Error())
 				failed = append(failed, fmt.Sprintf("%s on %s: %v", it.slug, to, err))
 				if errors.Is(err, ctx.Err()) && ctx.Err() != nil {

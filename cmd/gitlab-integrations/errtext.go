@@ -9,14 +9,17 @@ import (
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/fleet"
+	"github.com/gitlabkit/integrations/internal/safetext"
 )
 
 // printError writes err for people on w: one problem a line, each
 // "gitlab-integrations: …", spec problems as "file:line: message", without
 // the layers' prefixes and Go names the libraries' messages carry.
-func printError(w io.Writer, err error) {
+func printError(w io.Writer, err error, args []string) {
 	for _, line := range problemLines(err) {
-		fmt.Fprintln(w, "gitlab-integrations: "+line)
+		// GitLab's messages are in errors: escaped, so as not to drive the
+		// terminal; an argument shaped like a token is never echoed.
+		fmt.Fprintln(w, "gitlab-integrations: "+safetext.Terminal(hideArgs(line, args)))
 	}
 }
 
@@ -31,6 +34,9 @@ func problemLines(err error) []string {
 		lines := make([]string, len(se.Problems))
 		for i, p := range se.Problems {
 			lines[i] = oneLine(forPeople(p.Where + ": " + p.Message))
+		}
+		if se.More > 0 {
+			lines = append(lines, fmt.Sprintf("… and %d more problem%s", se.More, map[bool]string{true: "s"}[se.More != 1]))
 		}
 		return lines
 	}

@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gitlabkit/integrations/internal/safetext"
 )
 
 // table is data as rows of text, for --output table and csv.
@@ -42,11 +44,23 @@ func render(w io.Writer, format string, data any, t *table) error {
 		}
 		return nil
 	case "csv":
+		// Every cell may hold GitLab's text: no formula for spreadsheets,
+		// no control character for a terminal.
 		cw := csv.NewWriter(w)
 		if err := cw.Write(t.header); err != nil {
 			return fmt.Errorf("writing CSV: %w", err)
 		}
-		if err := cw.WriteAll(t.rows); err != nil {
+		for _, r := range t.rows {
+			cells := make([]string, len(r))
+			for i, c := range r {
+				cells[i] = safetext.CSVCell(c)
+			}
+			if err := cw.Write(cells); err != nil {
+				return fmt.Errorf("writing CSV: %w", err)
+			}
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
 			return fmt.Errorf("writing CSV: %w", err)
 		}
 		return nil
@@ -56,7 +70,7 @@ func render(w io.Writer, format string, data any, t *table) error {
 		for _, r := range t.rows {
 			cells := make([]string, len(r))
 			for i, c := range r {
-				cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(c)
+				cells[i] = tableCell(c)
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
@@ -65,6 +79,14 @@ func render(w io.Writer, format string, data any, t *table) error {
 		}
 		return nil
 	}
+}
+
+// tableCell writes a cell of a table for a terminal: tabs and line breaks
+// become spaces (they would break the columns), every other control
+// character is escaped (\x1b), so that no text from GitLab drives the
+// terminal.
+func tableCell(s string) string {
+	return safetext.Terminal(strings.NewReplacer("\t", " ", "\n", " ", "\r\n", " ").Replace(s))
 }
 
 // dataFormats are the formats of every command that prints data.

@@ -29,9 +29,12 @@ func newPlanCmd(root *rootOptions) *cobra.Command {
 		Long: `plan reads a spec (the YAML desired state of integrations over projects and
 groups), compares it with what GitLab has and prints the changes: + create,
 ~ update (old → new per field), - disable, < inherit, a summary line last.
-Secrets show as (secret); plan reads ${env:NAME} and ${file:PATH} references
-to compare non-secret values (secrets only with --state) and to check that
-apply can resolve them, never printing a value.
+Secrets show as (secret). plan reads the ${env:NAME} and ${file:PATH}
+references of non-secret parameters, to compare their values with GitLab's
+and to check that apply can resolve them; those of secrets only with --state,
+to compare them with the fingerprints apply recorded (under the key in
+$GITLAB_INTEGRATIONS_STATE_KEY or gitlab-integrations/state.key in your
+configuration directory). It never prints a value.
 
 A reference not resolvable here (a secret only the apply job has) does not
 stop the plan: it is listed under the changes that need it ("! apply will
@@ -102,7 +105,7 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 	f.StringVarP(&opts.spec, "file", "f", "", "the spec (YAML)")
 	f.StringVar(&opts.out, "out", "", "save the plan to this file, for apply PLANFILE")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "targets read at once")
-	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints recorded by apply, to tell changed secrets")
+	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints recorded by apply, to tell changed secrets (reads the secrets' references)")
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 	return cmd

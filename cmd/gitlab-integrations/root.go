@@ -12,6 +12,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/internal/readfile"
+	"github.com/gitlabkit/integrations/internal/safetext"
 )
 
 // Exit codes of the tool.
@@ -57,13 +59,16 @@ type rootOptions struct {
 	streams   streams
 	getenv    func(string) (string, bool)
 	interrupt *interruption // nil: signals are not followed
+	// ctx is the command line's context, for the reads done before a
+	// command's own (the token from standard input) to stop on SIGINT.
+	ctx context.Context
 }
 
 // run executes the command line args and returns the exit code. in, when
 // not nil, follows SIGINT and SIGTERM: ctx ends at the first, and a command
 // ended by one exits 130 or 143.
 func run(ctx context.Context, in *interruption, args []string, s streams) int {
-	opts := &rootOptions{streams: s, getenv: os.LookupEnv, interrupt: in}
+	opts := &rootOptions{streams: s, getenv: os.LookupEnv, interrupt: in, ctx: ctx}
 	cmd := newRootCmd(opts)
 	cmd.SetArgs(args)
 	cmd.SetIn(s.in)
@@ -82,10 +87,10 @@ func run(ctx context.Context, in *interruption, args []string, s streams) int {
 		}
 	} else if sig := in.signal(); sig != nil {
 		// A command cut short by the signal: say so, not "context canceled".
-		printError(s.err, fmt.Errorf("interrupted by %s: %w", signalName(sig), err))
+		printError(s.err, fmt.Errorf("interrupted by %s: %w", signalName(sig), err), args)
 		return exitCode(sig)
 	}
-	printError(s.err, err)
+	printError(s.err, err, args)
 	return code
 }
 
@@ -148,9 +153,15 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := o.url
+	base, from := o.url, "--url"
 	if base == "" {
 		base, _ = o.getenv("GITLAB_URL")
+		from = "GITLAB_URL"
+	}
+	if base != "" {
+		if err := checkBaseURL(base, from); err != nil {
+			return nil, err
+		}
 	}
 	copts := []integrations.ClientOption{
 		integrations.WithUserAgent("gitlab-integrations/" + toolVersion()),
@@ -191,9 +202,11 @@ func (o *rootOptions) token() (string, error) {
 		var data []byte
 		var err error
 		if o.tokenFile == "-" {
-			data, err = io.ReadAll(io.LimitReader(o.streams.in, 1<<16))
+			data, err = readInterruptibly(o.ctx, o.streams.in, maxTokenFile)
 		} else {
-			data, err = os.ReadFile(o.tokenFile)
+			// A regular file only, of at most 64 KiB: a FIFO would hold
+			// the tool before it could act on SIGINT.
+			data, err = readfile.Regular(o.tokenFile, maxTokenFile)
 		}
 		if err != nil {
 			return "", fmt.Errorf("reading the token: %w", err)
@@ -208,6 +221,36 @@ func (o *rootOptions) token() (string, error) {
 		return strings.TrimSpace(tok), nil
 	}
 	return "", errors.New("no GitLab token: set GITLAB_TOKEN or pass --token-file FILE")
+}
+
+// maxTokenFile is the most --token-file reads: no token is larger.
+const maxTokenFile = 64 << 10
+
+// readInterruptibly reads r up to limit bytes, returning early when ctx
+// is done (SIGINT, SIGTERM): a read of standard input blocks until the
+// other end writes or closes, and the process must still stop when told.
+func readInterruptibly(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		done <- result{data, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err == nil && int64(len(res.data)) > limit {
+			return nil, fmt.Errorf("standard input holds more than %s; a token is shorter", readfile.Size(limit))
+		}
+		return res.data, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // isTerminal reports whether w is a terminal.
@@ -234,7 +277,7 @@ func (o *rootOptions) format(def string, allowed ...string) (string, error) {
 // notef writes a note for people on stderr, unless --quiet.
 func (o *rootOptions) notef(format string, args ...any) {
 	if !o.quiet {
-		fmt.Fprintf(o.streams.err, format+"\n", args...)
+		fmt.Fprintln(o.streams.err, safetext.Terminal(fmt.Sprintf(format, args...)))
 	}
 }
 

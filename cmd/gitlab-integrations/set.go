@@ -46,6 +46,7 @@ at once and nothing is sent when there is one.`,
 			scope := opts.scope.scope()
 			st, err := d.Set(cmd.Context(), scope, values)
 			if err != nil {
+				err = redactSent(err, d.Info(), values)
 				return fmt.Errorf("setting %s on %s: %w", d.Info().Slug, scope, err)
 			}
 			root.notef("Set %s on %s.", d.Info().Slug, scope)

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/fleet"
+	"github.com/gitlabkit/integrations/internal/readfile"
 )
 
 // refPattern matches the references a value may hold: ${env:NAME} and
@@ -29,7 +29,9 @@ func resolveValue(raw string, lookupEnv func(string) (string, bool)) (string, er
 }
 
 func readValueFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	// A regular file of at most 64 KiB, as ${file:} reads: a FIFO would
+	// hold the tool, /dev/zero fill its memory.
+	data, err := readfile.Regular(path, fleet.MaxFileRef)
 	if err != nil {
 		return "", fmt.Errorf("reading a value from a file: %w", err)
 	}
