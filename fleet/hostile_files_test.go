@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,7 +18,8 @@ import (
 
 // planFileRef plans a spec whose Slack channel is ${file:path} against a
 // project whose Slack is set up (so that plan resolves the reference to
-// compare it), and returns the plan's error; it fails the test when the
+// compare it), then applies the plan, and returns the error that refuses
+// it; it fails the test when the
 // plan takes longer than a few seconds.
 func planFileRef(t *testing.T, path string) error {
 	t.Helper()
@@ -29,7 +31,19 @@ func planFileRef(t *testing.T, path string) error {
 	spec := parse(t, "version: 1\ntargets:\n  - project: acme/web\n    integrations:\n      slack:\n        webhook: ${env:W}\n        channel: ${file:"+path+"}\n")
 	done := make(chan error, 1)
 	go func() {
-		_, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(map[string]string{"W": sentinel})})
+		// The plan lists the reference it cannot read; apply refuses it,
+		// saying why, before sending anything.
+		lookup := env(map[string]string{"W": sentinel})
+		p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: lookup})
+		if err == nil {
+			switch len(p.Unresolved) {
+			case 0: // read: the plan compared it
+			case 1:
+				_, err = fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: lookup})
+			default:
+				err = fmt.Errorf("plan lists %d unresolved references, want 1", len(p.Unresolved))
+			}
+		}
 		done <- err
 	}()
 	select {

@@ -64,7 +64,7 @@ func TestStateFileAloneAllowsNoGuess(t *testing.T) {
 	srv, c := setup(t)
 	srv.AddProject("acme/web")
 	state := filepath.Join(t.TempDir(), "state.json")
-	const secret = "Summer2024!"
+	const secret = "https://hooks.example.com/Summer2024!"
 	applyWithState(t, c, "acme/web", secret, state, nil)
 
 	data, err := os.ReadFile(state)

@@ -124,7 +124,7 @@ Plan: 3 to create, 1 to update, 1 to disable, 0 to inherit, 0 unchanged.
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, `fleet.yaml:6: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set; needed by project:acme/api slack, project:acme/web slack
 fleet.yaml:11: ${env:JIRA_URL}: the environment variable JIRA_URL is not set; needed by project:acme/api jira
-fleet.yaml:12: ${file:`+missing+`}: open `+missing+`: no such file or directory; needed by project:acme/api jira`, err.Error())
+fleet.yaml:12: ${file:`+missing+`}: no such file or directory; needed by project:acme/api jira`, err.Error())
 	assert.Empty(t, srv.Requests(), "nothing is sent, not even a read")
 
 	// A saved plan is refused the same way, naming the targets' lines.
@@ -136,7 +136,7 @@ fleet.yaml:12: ${file:`+missing+`}: open `+missing+`: no such file or directory;
 	assert.ErrorIs(t, err, integrations.ErrValidation)
 	assert.Equal(t, `fleet.yaml:5: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set; needed by project:acme/api slack, project:acme/web slack
 fleet.yaml:10: ${env:JIRA_URL}: the environment variable JIRA_URL is not set; needed by project:acme/api jira
-fleet.yaml:10: ${file:`+missing+`}: open `+missing+`: no such file or directory; needed by project:acme/api jira`, err.Error())
+fleet.yaml:10: ${file:`+missing+`}: no such file or directory; needed by project:acme/api jira`, err.Error())
 	assert.Empty(t, srv.Requests())
 
 	// With every reference at hand, apply sends them all.
@@ -453,4 +453,40 @@ func TestSavedPlanThatCannotBeCheckedIsRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), "fleet: apply: cannot check that the saved plan is current; nothing was sent: project:acme/api slack: check updated_at: ")
 	assert.Empty(t, writes(srv))
 	assert.Len(t, srv.Requests(), 2, "one check per change")
+}
+
+// TestApplyChecksResolvedValuesBeforeItsFirstChange: a reference that
+// resolves to a value GitLab refuses (a webhook that is not a URL) is found
+// by Apply before anything is sent, the disable planned beside it
+// included; the value itself is never shown.
+func TestApplyChecksResolvedValuesBeforeItsFirstChange(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	srv.AddProject("acme/web")
+	srv.AddProject("acme/api")
+	_, err := c.EmailsOnPush.Set(ctx, integrations.Project("acme/web"), &integrations.EmailsOnPushOptions{Recipients: "a@example.com"})
+	require.NoError(t, err)
+	spec := parse(t, `version: 1
+targets:
+  - projects_in: acme
+    integrations:
+      emails-on-push: absent
+      slack:
+        webhook: ${env:W}
+`)
+	const notURL = "hooks.example.com/services/T0/B0/not-a-url-secret"
+	lookup := env(map[string]string{"W": notURL})
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: lookup})
+	require.NoError(t, err)
+	require.Equal(t, fleet.Summary{Create: 2, Disable: 1, NoOp: 1}, p.Summary, text(t, p))
+	srv.ResetRequests()
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: lookup})
+	assert.Nil(t, res)
+	require.ErrorIs(t, err, integrations.ErrValidation)
+	var se *fleet.SpecError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, `fleet.yaml:6: project:acme/api slack: webhook: is not a URL GitLab accepts: write it with http:// or https:// and a host, such as https://example.com
+fleet.yaml:6: project:acme/web slack: webhook: is not a URL GitLab accepts: write it with http:// or https:// and a host, such as https://example.com`, err.Error())
+	assert.NotContains(t, err.Error(), notURL)
+	assert.Empty(t, writes(srv), "nothing is sent")
 }

@@ -3,6 +3,7 @@ package fleet
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -199,6 +200,11 @@ func (r *resolver) one(sg segment) (string, error) {
 		data, err := readfile.Regular(sg.text, MaxFileRef)
 		if err != nil {
 			// The path is the user's own; the error never holds content.
+			// An open or stat error names the path again: say only why.
+			var pe *fs.PathError
+			if errors.As(err, &pe) && pe.Path == sg.text {
+				err = pe.Err
+			}
 			return "", fmt.Errorf("%w: ${file:%s}: %w", errReference, sg.text, err)
 		}
 		v = strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
