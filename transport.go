@@ -260,11 +260,18 @@ const maxConnections = 1 << 16
 // configured one (an https to http downgrade included), then defers to next,
 // the caller's own policy, or stops after maxRedirects.
 //
-// It refuses two redirects outright, with a *redirectError: one that would
-// change the method (a 301, 302 or 303 turns a PUT or DELETE into a GET,
-// which would report success with nothing changed), and one that would send
-// a request body (a Set's settings, secrets included) to another scheme or
-// host than the configured GitLab, as a 307 or 308 would.
+// It refuses three redirects outright, with a *redirectError: one that
+// would change the method (a 301, 302 or 303 turns a PUT or DELETE into a
+// GET, which would report success with nothing changed); one that takes a
+// call that changes something (PUT, POST, DELETE, PATCH) to another scheme
+// or host than the configured GitLab, whatever the status (the other host
+// would get the call without the token, and its answer would not be the
+// change made on GitLab: a Delete redirected 307 there once reported
+// success); and one that would send a request body (a Set's settings,
+// secrets included) to another scheme or host.
+//
+// Here the SDK deliberately differs from http.Client, which follows all of
+// them; a GET or HEAD is still followed anywhere, without the token.
 func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		elsewhere := req.URL.Scheme != scheme || req.URL.Host != host
@@ -273,6 +280,10 @@ func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Re
 			switch {
 			case methodOf(req) != method:
 				return newRedirectError(req, method, fmt.Sprintf("following it would turn the %s into a %s, which changes nothing on GitLab", method, methodOf(req)))
+			case elsewhere && changesSomething(method):
+				return newRedirectError(req, method, fmt.Sprintf(
+					"following it would send the %s to %s, not the configured GitLab (%s), and what %s answered would not be the change made on GitLab",
+					method, req.URL.Host, host, req.URL.Host))
 			case elsewhere && first.ContentLength != 0:
 				return newRedirectError(req, method, "following it would send the request's body, with any secret in it, to another host than the configured GitLab")
 			}
@@ -290,6 +301,16 @@ func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Re
 		}
 		return nil
 	}
+}
+
+// changesSomething reports whether a request with method may change
+// something on the server: anything but GET, HEAD and OPTIONS.
+func changesSomething(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }
 
 // methodOf is req's method; "" means GET.
