@@ -106,7 +106,7 @@ func (c *core) send(o *outgoing) (*http.Response, error) {
 		// GitLab answered.
 		stopped := &retryStoppedError{ctxErr: context.DeadlineExceeded, wait: early.wait, early: true, netErr: early.netErr}
 		if resp != nil {
-			body, _ := readBounded(resp.Body)
+			body := answerBody(resp)
 			_ = resp.Body.Close()
 			stopped.answer = newError(r.method, r.url.String(), resp, body)
 		}
@@ -219,9 +219,13 @@ func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (
 	// it reads this copy.
 	r.lastResp, r.lastBody, r.lastErr = nil, nil, err
 	if resp != nil {
-		body, _ := readBounded(resp.Body)
-		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		// The body answerReader read, kept without a copy (a 503 of
+		// 64 KiB is not copied again on every attempt).
+		body := answerBody(resp)
+		if _, read := resp.Body.(*readAnswer); !read {
+			_ = resp.Body.Close()
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		r.lastResp, r.lastBody = resp, body
 	}
 	r.wait, r.waiting = wait, wait

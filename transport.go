@@ -135,7 +135,8 @@ func timedOut(ctx context.Context, err error, bound time.Duration) error {
 	return &requestTimeoutError{bound: bound, err: err}
 }
 
-// answerReader reads every answer's body (up to maxResponseBytes) before
+// answerReader reads every answer's body (up to maxResponseBytes for a 2xx,
+// maxErrorBody for any other status) before
 // handing the answer on, so that an answer cut off mid-body is a failed
 // attempt like a reset before the status line: a 2xx to a GET or DELETE
 // whose body breaks off is retried by the retry policy. Other answers keep
@@ -179,7 +180,18 @@ func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp == nil || resp.Body == nil {
 		return resp, asRequestTimeout(req.Context(), err, a.timeout)
 	}
-	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	var data []byte
+	var readErr error
+	if resp.StatusCode/100 == 2 {
+		data, readErr = readBoundedSized(resp.Body, resp.ContentLength)
+	} else {
+		// An error or a redirect: its first 64 KiB, read once; the
+		// rest is left unread, and Close drops the connection.
+		var cut bool
+		if data, cut, readErr = readErrorBody(resp.Body, resp.ContentLength); cut && readErr == nil {
+			readErr = errorBodyCut
+		}
+	}
 	readErr = asRequestTimeout(req.Context(), readErr, a.timeout)
 	_ = resp.Body.Close()
 	if readErr != nil && !errors.Is(readErr, ErrInvalidResponse) {
