@@ -265,7 +265,7 @@ func TestResponseIntoHasNoToken(t *testing.T) {
 // loopback unless the caller opts in.
 func TestInsecureHTTPNeedsOptIn(t *testing.T) {
 	t.Parallel()
-	for _, u := range []string{"http://gitlab.example.com", "http://10.0.0.5:8080", "http://gitlab.localhost.example.com"} {
+	for _, u := range []string{"http://gitlab.example.com", "http://10.0.0.5:8080", "http://gitlab.localhost.example.com", "http://gitlab.localhost"} {
 		_, err := NewClient(relToken, WithBaseURL(u))
 		require.Error(t, err, u)
 		assert.Contains(t, err.Error(), "WithInsecureHTTP", u)
@@ -274,7 +274,7 @@ func TestInsecureHTTPNeedsOptIn(t *testing.T) {
 		require.NoError(t, err, u)
 		assert.True(t, strings.HasPrefix(c.BaseURL(), "http://"), u)
 	}
-	for _, u := range []string{"http://localhost:8080", "http://127.0.0.1:3000", "http://[::1]:3000", "http://gitlab.localhost", "https://gitlab.example.com"} {
+	for _, u := range []string{"http://localhost:8080", "http://127.0.0.1:3000", "http://[::1]:3000", "https://gitlab.example.com"} {
 		_, err := NewClient(relToken, WithBaseURL(u))
 		assert.NoError(t, err, u)
 	}

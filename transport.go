@@ -37,6 +37,11 @@ func (c *core) newHTTPClient() *http.Client {
 		bound = cmp.Or(c.requestBound, defaultRequestTimeout)
 		var t *http.Transport
 		t, gate = ownTransport(c.baseURL, c.maxConns, bound)
+		if c.baseURL.Scheme == "http" && !c.allowHTTP && net.ParseIP(c.baseURL.Hostname()) == nil {
+			// http://localhost: loopback by its name, checked by its
+			// address at every dial too (see parseBaseURL).
+			gate.dial = loopbackOnlyDial(dialAddr(c.baseURL), gate.dial)
+		}
 		hc = http.Client{Transport: t}
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
