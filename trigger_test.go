@@ -189,7 +189,7 @@ func TestTriggerRefusesBadInputBeforeSending(t *testing.T) {
 		"nil command": func() (*SlashCommandResponse, error) { return c.TriggerMattermostSlashCommand(ctx, ProjectID(1), nil) },
 		"nil context": func() (*SlashCommandResponse, error) {
 			return c.TriggerMattermostSlashCommand(nilCtx, ProjectID(1), &SlashCommand{Token: "t"})
-		}, //nolint:staticcheck // the nil context is the bad input
+		},
 		"a group": func() (*SlashCommandResponse, error) {
 			return c.TriggerMattermostSlashCommand(ctx, Group("acme"), &SlashCommand{Token: "t"})
 		},
