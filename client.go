@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,6 +31,9 @@ type core struct {
 	rawBaseURL string
 	baseURL    *url.URL
 	allowHTTP  bool
+	// lookupHost resolves localhost for a plain-http base URL (see
+	// baseurl.go); nil: net.DefaultResolver. Tests replace it.
+	lookupHost func(ctx context.Context, host string) ([]string, error)
 	token      secretString
 	tokenType  TokenType
 	userAgent  string
@@ -82,7 +84,7 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	if i := controlByte(c.userAgent); i >= 0 {
 		return nil, errorf("WithUserAgent: the User-Agent contains a control character (byte %d), which no HTTP header may carry", i)
 	}
-	u, err := parseBaseURL(c.rawBaseURL, c.allowHTTP)
+	u, err := parseBaseURL(c.rawBaseURL, c.allowHTTP, c.lookupHost)
 	if err != nil {
 		return nil, err
 	}
@@ -156,45 +158,6 @@ func controlByte(s string) int {
 
 func errorf(format string, args ...any) error {
 	return fmt.Errorf("integrations: "+format, args...)
-}
-
-// parseBaseURL checks the base URL and adds /api/v4 when it is missing.
-func parseBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, errorf("empty base URL")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, errorf("malformed base URL: %w", err)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, errorf("base URL %q: scheme must be https or http (write it as https://gitlab.example.com)", raw)
-	case u.Host == "" || u.Hostname() == "":
-		return nil, errorf("base URL %q has no host", raw)
-	case u.User != nil:
-		return nil, errorf("base URL must not hold credentials: pass the token to NewClient")
-	case u.RawQuery != "" || u.ForceQuery:
-		return nil, errorf("base URL %q must not have a query", raw)
-	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return nil, errorf("base URL %q must not have a fragment", raw)
-	case u.Scheme == "http" && !allowHTTP && !isLoopback(u.Hostname()):
-		return nil, errorf("base URL %q is plain http to a host that is not loopback: the token would cross the network in clear text (use https, or WithInsecureHTTP to allow it)", raw)
-	}
-	path := strings.TrimRight(u.Path, "/")
-	if !strings.HasSuffix(path, "/api/v4") {
-		path += "/api/v4"
-	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: path}, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // endpoint builds the URL of path below the scope, such as

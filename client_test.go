@@ -29,7 +29,9 @@ func TestNewClientBaseURL(t *testing.T) {
 		{[]ClientOption{WithBaseURL("https://example.com/gitlab/")}, "https://example.com/gitlab/api/v4"},
 		{[]ClientOption{WithBaseURL("https://example.com/gitlab/api/v4")}, "https://example.com/gitlab/api/v4"},
 		{[]ClientOption{WithBaseURL("http://localhost:3000")}, "http://localhost:3000/api/v4"},
-		{[]ClientOption{WithBaseURL("http://gdk.localhost:3000")}, "http://gdk.localhost:3000/api/v4"},
+		// A name below .localhost is resolved through DNS: plain http
+		// to it needs the opt-in (TestPlainHTTPLoopbackIsByAddress).
+		{[]ClientOption{WithBaseURL("http://gdk.localhost:3000"), WithInsecureHTTP()}, "http://gdk.localhost:3000/api/v4"},
 		{[]ClientOption{WithBaseURL("http://127.0.0.1:8080/")}, "http://127.0.0.1:8080/api/v4"},
 		{[]ClientOption{WithBaseURL("http://[::1]:8080")}, "http://[::1]:8080/api/v4"},
 		{[]ClientOption{WithBaseURL("http://gitlab.internal"), WithInsecureHTTP()}, "http://gitlab.internal/api/v4"},

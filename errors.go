@@ -60,7 +60,9 @@ type Error struct {
 	// of GitLab's shapes: {"error":"url is missing, password is missing"}
 	// and {"message":{"webhook":["is blocked"]}}.
 	Fields map[string][]string
-	// Body is the answer's body as received (bounded by the SDK's read limit).
+	// Body is the answer's body as received: its first 64 KiB at most, the
+	// SDK's bound for an answer that is not a success (the rest is not
+	// read).
 	Body []byte
 	// Header is the answer's header, for Retry-After and RateLimit-*.
 	Header http.Header

@@ -92,9 +92,15 @@ func TestFollowMatchesHTTPClient(t *testing.T) {
 	transport := secure.Client().Transport
 
 	policies := map[string]func(*http.Request, []*http.Request) error{
-		"default":   nil,
-		"last":      func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		"refuse":    func(*http.Request, []*http.Request) error { return errors.New("not there") },
+		"default": nil,
+		"last":    func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		"refuse":  func(*http.Request, []*http.Request) error { return errors.New("not there") },
+		// The SDK's own policy, which deliberately differs from
+		// http.Client's default (the "default" row): it refuses a PUT or
+		// DELETE redirected to "other" or across schemes, and any
+		// redirect that turns a PUT or DELETE into a GET. The comparison
+		// still holds, because both sides run it: follow must give the
+		// same refusals, hops and errors as http.Client under it.
 		"tokensafe": tokenSafeRedirects("http", strings.TrimPrefix(home.URL, "http://"), nil),
 	}
 	type hop struct {

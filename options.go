@@ -44,8 +44,17 @@ func WithTokenType(t TokenType) ClientOption {
 
 // WithBaseURL sets the GitLab server, such as "https://gitlab.example.com".
 // "/api/v4" is added when the URL has no such path. A URL with a query, a
-// fragment or credentials is refused, and so is plain http to a host that is
-// not loopback, unless WithInsecureHTTP is also given.
+// fragment or credentials is refused, by an error that names the URL by its
+// scheme, host and path only (a token in "?private_token=…" or before the
+// host is never printed).
+//
+// Plain http is refused unless the host is loopback by address, or
+// WithInsecureHTTP is also given: a literal loopback IP (127.0.0.0/8,
+// [::1]), or the name localhost when it resolves to loopback addresses only
+// (NewClient resolves it, and the SDK's own transport refuses a connection
+// to it that reached any other address). Other names, "gitlab.localhost"
+// included, are resolved through DNS like any name: use
+// http://127.0.0.1:PORT, or WithInsecureHTTP.
 func WithBaseURL(rawURL string) ClientOption {
 	return func(c *core) error {
 		c.rawBaseURL = rawURL
@@ -54,7 +63,9 @@ func WithBaseURL(rawURL string) ClientOption {
 }
 
 // WithInsecureHTTP allows a plain-http base URL on a host that is not
-// loopback. The token then crosses the network in clear text: use it only on
+// loopback by address (see WithBaseURL: a name such as "gitlab.localhost"
+// is not, and neither is localhost when it resolves to another address).
+// The token then crosses the network in clear text: use it only on
 // a network you trust. The SDK's own transport honours HTTP_PROXY for plain
 // http, so with it set the proxy receives every request, token included, in
 // clear text too (loopback hosts are never proxied; NO_PROXY exempts others).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"net/http"
 	"net/url"
@@ -67,6 +68,7 @@ type projectsConfig struct {
 	archived   bool
 	noSubgroup bool
 	perPage    int
+	maxPages   int // maxPages; lower in tests
 }
 
 // IncludeArchived makes Projects list archived projects too.
@@ -93,6 +95,12 @@ const maxPageSize = 100
 //
 // A next-page link that leaves the client's GitLab host or API path is
 // never followed: the token goes only where the client was told to send it.
+// A server cannot keep a listing going forever: an empty page is the last;
+// a next page that does not move forward (X-Next-Page or a Link page number
+// not above the current page, a keyset link already read), one past
+// X-Total-Pages, or one past 100,000 pages when the server does not say how
+// many there are, ends the listing with an error matching
+// ErrInvalidResponse.
 func (c *Client) Projects(ctx context.Context, group Scope, opts ...ProjectsOption) iter.Seq2[*ProjectInfo, error] {
 	return func(yield func(*ProjectInfo, error) bool) {
 		cfg, err := c.listConfig(ctx, "Projects", group, opts)
@@ -117,7 +125,7 @@ func (c *Client) Projects(ctx context.Context, group Scope, opts ...ProjectsOpti
 		first.RawQuery = keyset.Encode()
 		fallback := c.endpoint(group, "/projects")
 		fallback.RawQuery = q.Encode()
-		for p, err := range paginate[ProjectInfo](ctx, c, first, fallback) {
+		for p, err := range paginate[ProjectInfo](ctx, c, first, fallback, cfg.maxPages) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -135,8 +143,8 @@ func (c *Client) Projects(ctx context.Context, group Scope, opts ...ProjectsOpti
 // Subgroups lists the groups below a group, at every depth (GitLab's
 // descendant groups; only the direct children with WithoutSubgroups), in
 // the order of their IDs. It follows every page as Projects does, under the
-// client's retries and rate limiter; iteration stops at the first error,
-// which is yielded.
+// client's retries and rate limiter, with the same bounds on the pages;
+// iteration stops at the first error, which is yielded.
 func (c *Client) Subgroups(ctx context.Context, group Scope, opts ...ProjectsOption) iter.Seq2[*GroupInfo, error] {
 	return func(yield func(*GroupInfo, error) bool) {
 		cfg, err := c.listConfig(ctx, "Subgroups", group, opts)
@@ -154,7 +162,7 @@ func (c *Client) Subgroups(ctx context.Context, group Scope, opts ...ProjectsOpt
 		q.Set("per_page", strconv.Itoa(cfg.perPage))
 		first := c.endpoint(group, rest)
 		first.RawQuery = q.Encode()
-		for g, err := range paginate[GroupInfo](ctx, c, first, nil) {
+		for g, err := range paginate[GroupInfo](ctx, c, first, nil, cfg.maxPages) {
 			if !yield(g, err) || err != nil {
 				return
 			}
@@ -165,7 +173,7 @@ func (c *Client) Subgroups(ctx context.Context, group Scope, opts ...ProjectsOpt
 // listConfig checks the arguments of Projects and Subgroups before anything
 // is sent and applies the options.
 func (c *Client) listConfig(ctx context.Context, call string, group Scope, opts []ProjectsOption) (projectsConfig, error) {
-	cfg := projectsConfig{perPage: maxPageSize}
+	cfg := projectsConfig{perPage: maxPageSize, maxPages: maxPages}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -189,27 +197,44 @@ func (c *Client) listConfig(ctx context.Context, call string, group Scope, opts 
 	return cfg, nil
 }
 
+// maxPages bounds how many pages one listing reads when the server does
+// not say how many there are (X-Total-Pages): 100,000 pages, 10 million
+// entries at GitLab's largest page size, far more than any group holds. A
+// server that names a next page forever gets an error, not an endless loop.
+const maxPages = 100_000
+
 // paginate requests first and every page after it, yielding each entry.
 // When the server refuses first because it has no keyset pagination for
 // the endpoint (GitLab answers 405), the listing starts again at
 // fallback, with page numbers; fallback is nil when first does not ask for
 // keyset pagination.
-func paginate[T any](ctx context.Context, c *Client, first, fallback *url.URL) iter.Seq2[*T, error] {
+//
+// A hostile or broken server cannot keep it going: an empty page ends the
+// listing, a next page must move forward (a page number above the current
+// one, a link not read before), and the pages are at most what
+// X-Total-Pages says, or maxPages (limit) when it says nothing. Each of
+// those is an error matching ErrInvalidResponse.
+func paginate[T any](ctx context.Context, c *Client, first, fallback *url.URL, limit int) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		next := first
-		seen := map[string]bool{}
+		// The pages requested, by a hash of their URL: 8 bytes a page,
+		// not the URL, so that a long listing's memory stays small.
+		seen := map[uint64]struct{}{}
+		seed := maphash.MakeSeed()
 		page := 0
 		for next != nil {
-			if seen[next.String()] {
+			key := maphash.String(seed, next.String())
+			if _, again := seen[key]; again {
 				yield(nil, fmt.Errorf("%w: the next page of %s is a page already read: stopped", ErrInvalidResponse, first.Path))
 				return
 			}
-			seen[next.String()] = true
+			seen[key] = struct{}{}
 			var resp *http.Response
 			var entries []*T
 			err := c.do(ctx, http.MethodGet, next, nil, &entries, []RequestOption{WithResponseInto(&resp)})
 			if err != nil && page == 0 && fallback != nil && keysetRefused(err) {
 				next, fallback = fallback, nil
+				clear(seen)
 				continue
 			}
 			if err != nil {
@@ -228,15 +253,37 @@ func paginate[T any](ctx context.Context, c *Client, first, fallback *url.URL) i
 					return
 				}
 			}
-			if resp == nil {
-				return
+			if resp == nil || len(entries) == 0 {
+				return // an empty page is the last, whatever its headers say
 			}
-			if next, err = c.nextPage(next, resp.Header); err != nil {
+			cur := next
+			if next, err = c.nextPage(cur, resp.Header); err != nil {
 				yield(nil, err)
 				return
 			}
+			if next != nil {
+				if err := checkPageBound(first.Path, page, limit, resp.Header); err != nil {
+					yield(nil, err)
+					return
+				}
+			}
 		}
 	}
+}
+
+// checkPageBound is the error for a next page past the last one there can
+// be, after page pages were read: past X-Total-Pages when the server sent
+// it, past limit otherwise.
+func checkPageBound(path string, page, limit int, h http.Header) error {
+	if tp := strings.TrimSpace(h.Get("X-Total-Pages")); tp != "" {
+		if total, err := strconv.Atoi(tp); err == nil && total >= 0 && page >= total {
+			return fmt.Errorf("%w: page %d of %s names a next page, but X-Total-Pages says there are %d: stopped", ErrInvalidResponse, page, path, total)
+		}
+	}
+	if page >= limit {
+		return fmt.Errorf("%w: %s still names a next page after %d pages, the most the SDK reads of one listing: stopped", ErrInvalidResponse, path, limit)
+	}
+	return nil
 }
 
 // keysetRefused reports whether GitLab refused a keyset pagination request
@@ -261,6 +308,10 @@ func (c *Client) nextPage(cur *url.URL, h http.Header) (*url.URL, error) {
 	var linkErr error
 	if found {
 		u, err := c.sameEndpoint(cur, link)
+		if err == nil && u.Query().Has("page") && currentPage(u) <= currentPage(cur) {
+			err = fmt.Errorf("%w: page %d of %s links page %s as the next: a next page must come after it: stopped",
+				ErrInvalidResponse, currentPage(cur), cur.Path, u.Query().Get("page"))
+		}
 		if err == nil {
 			return u, nil
 		}
@@ -271,6 +322,9 @@ func (c *Client) nextPage(cur *url.URL, h http.Header) (*url.URL, error) {
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("%w: X-Next-Page %q is not a page number", ErrInvalidResponse, np)
 		}
+		if at := currentPage(cur); n <= at {
+			return nil, fmt.Errorf("%w: page %d of %s names page %d as the next (X-Next-Page): a next page must come after it: stopped", ErrInvalidResponse, at, cur.Path, n)
+		}
 		u := *cur
 		q := u.Query()
 		q.Del("pagination")
@@ -279,6 +333,15 @@ func (c *Client) nextPage(cur *url.URL, h http.Header) (*url.URL, error) {
 		return &u, nil
 	}
 	return nil, linkErr
+}
+
+// currentPage is the page number u asks for: its page parameter, 1 when it
+// has none (the first page, or a keyset page).
+func currentPage(u *url.URL) int {
+	if n, err := strconv.Atoi(u.Query().Get("page")); err == nil && n > 1 {
+		return n
+	}
+	return 1
 }
 
 // sameEndpoint parses a next-page link and accepts it only when it stays

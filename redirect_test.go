@@ -121,14 +121,9 @@ func TestRedirectToAnotherHostDropsTheToken(t *testing.T) {
 					c, err := NewClient(relToken, WithBaseURL(gitlab.URL), WithTokenType(tt.typ), WithoutRetries())
 					require.NoError(t, err)
 					ctx := context.Background()
-					if status == http.StatusFound {
-						_, err = c.Slack.Get(ctx, Project("acme/web"), WithSudo("alice"))
-					} else {
-						// A 307 or 308 keeps the method; a Delete has no
-						// body, so it may follow (a Set may not: see
-						// TestRedirectNeverSendsTheBodyElsewhere).
-						err = c.Slack.Delete(ctx, Project("acme/web"), WithSudo("alice"))
-					}
+					// A GET only: a Set or Delete redirected to another
+					// host is refused (TestRedirectElsewhereNeverReportsAChange).
+					_, err = c.Slack.Get(ctx, Project("acme/web"), WithSudo("alice"))
 					require.NoError(t, err)
 
 					first := gitlab.headers()
@@ -270,7 +265,7 @@ func TestResponseIntoHasNoToken(t *testing.T) {
 // loopback unless the caller opts in.
 func TestInsecureHTTPNeedsOptIn(t *testing.T) {
 	t.Parallel()
-	for _, u := range []string{"http://gitlab.example.com", "http://10.0.0.5:8080", "http://gitlab.localhost.example.com"} {
+	for _, u := range []string{"http://gitlab.example.com", "http://10.0.0.5:8080", "http://gitlab.localhost.example.com", "http://gitlab.localhost"} {
 		_, err := NewClient(relToken, WithBaseURL(u))
 		require.Error(t, err, u)
 		assert.Contains(t, err.Error(), "WithInsecureHTTP", u)
@@ -279,7 +274,7 @@ func TestInsecureHTTPNeedsOptIn(t *testing.T) {
 		require.NoError(t, err, u)
 		assert.True(t, strings.HasPrefix(c.BaseURL(), "http://"), u)
 	}
-	for _, u := range []string{"http://localhost:8080", "http://127.0.0.1:3000", "http://[::1]:3000", "http://gitlab.localhost", "https://gitlab.example.com"} {
+	for _, u := range []string{"http://localhost:8080", "http://127.0.0.1:3000", "http://[::1]:3000", "https://gitlab.example.com"} {
 		_, err := NewClient(relToken, WithBaseURL(u))
 		assert.NoError(t, err, u)
 	}
@@ -404,5 +399,53 @@ func TestResponseIntoHasNoTokenAfterRedirects(t *testing.T) {
 		}
 		assert.Equal(t, 4, hops, "the final request and the three redirected ones")
 		requireNoToken(t, fmt.Sprintf("%+v", resp), "the printed response")
+	}
+}
+
+// TestRedirectElsewhereNeverReportsAChange: a Set or Delete redirected to
+// another host (another name or another port), by any redirect status, is
+// an error naming the status, the Location's host and WithBaseURL, and the
+// other host receives nothing: it would get the request without the token,
+// and whatever it answered would not be the change made on GitLab. Before
+// this, a Delete redirected 307 or 308 reported success, 8 calls of 8 here.
+// A GET is still followed, without the token.
+func TestRedirectElsewhereNeverReportsAChange(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, target := range []string{"another host name", "another port"} {
+			other := newHeaderRecorder(t)
+			dest := otherHostURL(t, other.Server)
+			if target == "another port" {
+				dest = other.URL
+			}
+			destHost := strings.TrimPrefix(dest, "http://")
+			gitlab := redirector(t, status, func() string { return dest })
+			c, err := NewClient(relToken, WithBaseURL(gitlab.URL), WithRetries(3, 0, 0))
+			require.NoError(t, err)
+			ctx := context.Background()
+			_, setErr := c.Slack.Set(ctx, ProjectID(1), &SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/SECRETPART"})
+			delErr := c.Slack.Delete(ctx, ProjectID(1))
+			slack, err := c.Integration("slack")
+			require.NoError(t, err)
+			dynErr := slack.Delete(ctx, ProjectID(1))
+			for method, err := range map[string]error{"PUT": setErr, "DELETE": delErr, "DELETE by slug": dynErr} {
+				require.Error(t, err, "%s answered %d to %s reported success", method, status, target)
+				msg := err.Error()
+				assert.Contains(t, msg, fmt.Sprintf("was answered %d %s", status, http.StatusText(status)), method)
+				assert.Contains(t, msg, "Location "+dest+"/api/v4/projects/1/integrations/slack", method)
+				assert.Contains(t, msg, destHost, method)
+				assert.Contains(t, msg, "WithBaseURL", method)
+				assert.NotContains(t, msg, "SECRETPART", method)
+				requireNoToken(t, msg, "the error")
+				var re *redirectError
+				assert.ErrorAs(t, err, &re, method)
+			}
+			assert.Empty(t, other.headers(), "%d to %s: a request reached the other host", status, target)
+			assert.Len(t, gitlab.headers(), 3, "%d to %s: one attempt per call, a refused redirect is not retried", status, target)
+
+			_, err = c.Slack.Get(ctx, ProjectID(1))
+			require.NoError(t, err, "%d to %s: a GET follows", status, target)
+			assert.Len(t, other.headers(), 1)
+		}
 	}
 }

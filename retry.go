@@ -106,7 +106,7 @@ func (c *core) send(o *outgoing) (*http.Response, error) {
 		// GitLab answered.
 		stopped := &retryStoppedError{ctxErr: context.DeadlineExceeded, wait: early.wait, early: true, netErr: early.netErr}
 		if resp != nil {
-			body, _ := readBounded(resp.Body)
+			body := answerBody(resp)
 			_ = resp.Body.Close()
 			stopped.answer = newError(r.method, r.url.String(), resp, body)
 		}
@@ -185,6 +185,12 @@ func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (
 	if ok, _ := checkRetry(ctx, resp, err); !ok || r.attempts > r.policy.max {
 		return false, nil
 	}
+	if r.method == http.MethodPost && (resp == nil || resp.StatusCode != http.StatusTooManyRequests) {
+		// A POST (a slash command trigger) may have acted before its
+		// answer was lost or failed: only a 429, which GitLab answers
+		// before acting, is sent again.
+		return false, nil
+	}
 	now := time.Now()
 	wait, fromServer := r.policy.delay(r.attempts, resp, now)
 	stop := ""
@@ -219,9 +225,13 @@ func (r *retryCall) check(ctx context.Context, resp *http.Response, err error) (
 	// it reads this copy.
 	r.lastResp, r.lastBody, r.lastErr = nil, nil, err
 	if resp != nil {
-		body, _ := readBounded(resp.Body)
-		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		// The body answerReader read, kept without a copy (a 503 of
+		// 64 KiB is not copied again on every attempt).
+		body := answerBody(resp)
+		if _, read := resp.Body.(*readAnswer); !read {
+			_ = resp.Body.Close()
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		r.lastResp, r.lastBody = resp, body
 	}
 	r.wait, r.waiting = wait, wait
@@ -287,8 +297,10 @@ func (e *retryStoppedError) Unwrap() []error {
 // checkRetry is the retry policy by status: 429, 502, 503 and 504, and the
 // network errors go-retryablehttp deems recoverable (refused or reset
 // connections, timeouts; not TLS or redirect failures); never another
-// status, never after the context ends. Every request the SDK sends (GET,
-// PUT, DELETE) is idempotent, so a retry after a lost answer is safe.
+// status, never after the context ends. The GET, PUT and DELETE requests
+// the SDK sends are idempotent, so a retry after a lost answer is safe; a
+// POST (a slash command trigger) is not, and retryCall.check sends one
+// again only after a 429.
 //
 // 500 is not retried. GitLab answers 500 for unhandled exceptions, which a
 // second try repeats, and its body ({"message":"500 Internal Server

@@ -37,6 +37,11 @@ func (c *core) newHTTPClient() *http.Client {
 		bound = cmp.Or(c.requestBound, defaultRequestTimeout)
 		var t *http.Transport
 		t, gate = ownTransport(c.baseURL, c.maxConns, bound)
+		if c.baseURL.Scheme == "http" && !c.allowHTTP && net.ParseIP(c.baseURL.Hostname()) == nil {
+			// http://localhost: loopback by its name, checked by its
+			// address at every dial too (see parseBaseURL).
+			gate.dial = loopbackOnlyDial(dialAddr(c.baseURL), gate.dial)
+		}
 		hc = http.Client{Transport: t}
 	}
 	hc.CheckRedirect = tokenSafeRedirects(c.baseURL.Scheme, c.baseURL.Host, hc.CheckRedirect)
@@ -135,7 +140,8 @@ func timedOut(ctx context.Context, err error, bound time.Duration) error {
 	return &requestTimeoutError{bound: bound, err: err}
 }
 
-// answerReader reads every answer's body (up to maxResponseBytes) before
+// answerReader reads every answer's body (up to maxResponseBytes for a 2xx,
+// maxErrorBody for any other status) before
 // handing the answer on, so that an answer cut off mid-body is a failed
 // attempt like a reset before the status line: a 2xx to a GET or DELETE
 // whose body breaks off is retried by the retry policy. Other answers keep
@@ -179,7 +185,18 @@ func (a answerReader) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp == nil || resp.Body == nil {
 		return resp, asRequestTimeout(req.Context(), err, a.timeout)
 	}
-	data, readErr := readBoundedSized(resp.Body, resp.ContentLength)
+	var data []byte
+	var readErr error
+	if resp.StatusCode/100 == 2 {
+		data, readErr = readBoundedSized(resp.Body, resp.ContentLength)
+	} else {
+		// An error or a redirect: its first 64 KiB, read once; the
+		// rest is left unread, and Close drops the connection.
+		var cut bool
+		if data, cut, readErr = readErrorBody(resp.Body, resp.ContentLength); cut && readErr == nil {
+			readErr = errorBodyCut
+		}
+	}
 	readErr = asRequestTimeout(req.Context(), readErr, a.timeout)
 	_ = resp.Body.Close()
 	if readErr != nil && !errors.Is(readErr, ErrInvalidResponse) {
@@ -260,11 +277,18 @@ const maxConnections = 1 << 16
 // configured one (an https to http downgrade included), then defers to next,
 // the caller's own policy, or stops after maxRedirects.
 //
-// It refuses two redirects outright, with a *redirectError: one that would
-// change the method (a 301, 302 or 303 turns a PUT or DELETE into a GET,
-// which would report success with nothing changed), and one that would send
-// a request body (a Set's settings, secrets included) to another scheme or
-// host than the configured GitLab, as a 307 or 308 would.
+// It refuses three redirects outright, with a *redirectError: one that
+// would change the method (a 301, 302 or 303 turns a PUT or DELETE into a
+// GET, which would report success with nothing changed); one that takes a
+// call that changes something (PUT, POST, DELETE, PATCH) to another scheme
+// or host than the configured GitLab, whatever the status (the other host
+// would get the call without the token, and its answer would not be the
+// change made on GitLab: a Delete redirected 307 there once reported
+// success); and one that would send a request body (a Set's settings,
+// secrets included) to another scheme or host.
+//
+// Here the SDK deliberately differs from http.Client, which follows all of
+// them; a GET or HEAD is still followed anywhere, without the token.
 func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		elsewhere := req.URL.Scheme != scheme || req.URL.Host != host
@@ -273,6 +297,10 @@ func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Re
 			switch {
 			case methodOf(req) != method:
 				return newRedirectError(req, method, fmt.Sprintf("following it would turn the %s into a %s, which changes nothing on GitLab", method, methodOf(req)))
+			case elsewhere && changesSomething(method):
+				return newRedirectError(req, method, fmt.Sprintf(
+					"following it would send the %s to %s, not the configured GitLab (%s), and what %s answered would not be the change made on GitLab",
+					method, req.URL.Host, host, req.URL.Host))
 			case elsewhere && first.ContentLength != 0:
 				return newRedirectError(req, method, "following it would send the request's body, with any secret in it, to another host than the configured GitLab")
 			}
@@ -290,6 +318,16 @@ func tokenSafeRedirects(scheme, host string, next func(*http.Request, []*http.Re
 		}
 		return nil
 	}
+}
+
+// changesSomething reports whether a request with method may change
+// something on the server: anything but GET, HEAD and OPTIONS.
+func changesSomething(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }
 
 // methodOf is req's method; "" means GET.

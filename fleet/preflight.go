@@ -17,11 +17,18 @@ import (
 //     by res for the sending, never shown), and every secret written as a
 //     plain value is at hand: otherwise a *SpecError lists each with its
 //     place in the spec and the changes that need it;
+//   - the values the references resolve to pass the catalog's checks
+//     (a webhook that is not a URL, a blank required value), as the Set
+//     of each change would check them when its turn came, too late for
+//     the changes already sent;
 //   - for a saved plan, no integration moved since the plan was made: one
 //     Get per change, conc at a time, then one error matching ErrStale that
 //     counts the stale changes and names the first.
 func preflight(ctx context.Context, c *integrations.Client, todo []*Change, saved bool, res *resolver, conc int) error {
 	if err := checkReferences(todo, res); err != nil {
+		return err
+	}
+	if err := checkResolvedValues(c, todo, res); err != nil {
 		return err
 	}
 	if !saved {
@@ -52,6 +59,46 @@ func checkReferences(todo []*Change, res *resolver) error {
 			}
 			p.addAt(orSpec(ch.Where), "%s.%s: a secret written as a plain value is not kept in a saved plan: write it as ${env:NAME} or ${file:PATH}; needed by %s %s",
 				ch.Integration, name, ch.scopeText(), ch.Integration)
+		}
+	}
+	return p.err()
+}
+
+// checkResolvedValues checks every change's values, references resolved,
+// as its Set will: one *SpecError lists each problem at the change's place
+// in the spec. The values are never shown: the catalog's messages name the
+// parameter and the rule, not the value of a secret.
+func checkResolvedValues(c *integrations.Client, todo []*Change, res *resolver) error {
+	var p problemList
+	for _, ch := range todo {
+		if ch.Action == Disable || ch.Action == NoOp {
+			continue
+		}
+		d, err := c.Integration(ch.Integration)
+		if err != nil {
+			p.addAt(orSpec(ch.Where), "%s %s: %v", ch.scopeText(), ch.Integration, err)
+			continue
+		}
+		values := integrations.Values{}
+		for name, v := range ch.Send {
+			rv, err := res.value(v)
+			if err != nil {
+				continue // reported by checkReferences
+			}
+			values[name] = rv
+		}
+		if ch.literals != nil {
+			for name, v := range ch.literals.values {
+				values[name] = v
+			}
+		}
+		var ve *integrations.ValidationError
+		if err := d.Check(ch.Scope, values); errors.As(err, &ve) {
+			for _, problem := range ve.Problems {
+				p.addAt(orSpec(ch.Where), "%s %s: %s", ch.scopeText(), ch.Integration, problem)
+			}
+		} else if err != nil {
+			p.addAt(orSpec(ch.Where), "%s %s: %v", ch.scopeText(), ch.Integration, err)
 		}
 	}
 	return p.err()

@@ -70,6 +70,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	and below /api/v4/groups/:id/integrations (no alias)
 //	GET /api/v4/groups/:id/projects, …/descendant_groups, …/subgroups
 //	GET /api/v4/version, /api/v4/metadata
+//	POST the slash command triggers (trigger.go)
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/")
 	if !ok {
@@ -78,6 +79,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	if rest == "version" || rest == "metadata" {
 		s.version(w, r, rest == "metadata")
+		return
+	}
+	if strings.HasSuffix(rest, "/trigger") && s.trigger(w, r, rest, body) { // trigger.go
 		return
 	}
 	segs := strings.Split(rest, "/")

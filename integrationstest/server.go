@@ -33,6 +33,9 @@ type Server struct {
 	projects registry
 	groups   registry
 	lastID   int64 // of integration records
+	// slackAppToken is the GitLab for Slack app's verification token
+	// (SetSlackAppVerificationToken); "" while the app is not set up.
+	slackAppToken string
 }
 
 // Role is the role a token's user has on every project and group of the
