@@ -120,8 +120,10 @@ func (r *ApplyResult) count(s Status) int {
 
 // Apply makes the plan's changes, and only those: for each change it sends
 // the plan's Send values (references resolved now) with a Set, or a Delete
-// to disable. Changes go concurrently under the client's limiter; a failed
-// change does not stop the others, and the result lists each one with its
+// to disable. Changes go concurrently under the client's limiter, the
+// groups' before the projects' (shallower groups first, each depth done
+// before the next starts), so that what a project or subgroup inherits is
+// there when it asks for it; a failed change does not stop the others, and the result lists each one with its
 // Status. A plan read by ReadPlan is checked whole first: when any change's
 // integration moved since the plan was made (or was created since), Apply
 // sends nothing and returns an error matching ErrStale. Before any change,
@@ -168,7 +170,7 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 	}
 	var mu sync.Mutex
 	done := 0
-	started := forEachUntil(ctx, opts.Stop, len(todo), opts.Concurrency, func(i int) {
+	applyAt := func(i int) {
 		ch := todo[i]
 		status, err := applyOne(ctx, c, ch, res, state)
 		r := &out.Results[i]
@@ -185,7 +187,12 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 		if opts.Finished != nil {
 			opts.Finished(*r)
 		}
-	})
+	}
+	// Groups first, so that what their projects inherit is there.
+	started := 0
+	for _, wave := range waves(todo) {
+		started += forEachUntil(ctx, opts.Stop, len(wave), opts.Concurrency, func(j int) { applyAt(wave[j]) })
+	}
 	// Record what was sent even when Apply ended part way.
 	if state != nil {
 		if err := state.save(opts.StateFile); err != nil {
