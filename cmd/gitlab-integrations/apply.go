@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/fleet"
+	"github.com/gitlabkit/integrations/internal/readfile"
 )
 
 // applyOptions are the flags of apply.
@@ -142,7 +142,7 @@ func runApply(cmd *cobra.Command, root *rootOptions, opts *applyOptions, args []
 	ctx := cmd.Context()
 	var p *fleet.Plan
 	if len(args) == 1 {
-		f, err := os.Open(args[0])
+		f, err := readfile.Open(args[0])
 		if err != nil {
 			return fmt.Errorf("reading the plan: %w", err)
 		}

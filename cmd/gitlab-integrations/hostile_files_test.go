@@ -131,3 +131,30 @@ func TestValueFileIsARegularFileOfAFewKiB(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// TestSavedPlanIsARegularFile: apply PLANFILE naming a FIFO or a device
+// (which held the tool waiting for a writer) is one clear line at once,
+// and nothing is sent.
+func TestSavedPlanIsARegularFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	srv := newServer(t, "acme/web")
+	fifo := filepath.Join(t.TempDir(), "plan.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		fifo:        "reading the plan: " + fifo + ": not a regular file (a FIFO)",
+		"/dev/zero": "reading the plan: /dev/zero: not a regular file (a character device)",
+	} {
+		start := time.Now()
+		cliWithin(t, 10*time.Second, env(srv), "apply", file, "--yes").fails(t, 1, want)
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("apply %s took %v", file, d)
+		}
+	}
+	for _, r := range srv.Requests() {
+		t.Errorf("sent %s %s", r.Method, r.Path)
+	}
+}

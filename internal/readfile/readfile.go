@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"syscall"
 )
@@ -55,6 +56,30 @@ func Regular(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w: more than %s (the most read)", path, ErrTooLarge, Size(limit))
 	}
 	return data, nil
+}
+
+// Open opens the regular file at path for reading, with the same checks as
+// Regular and no bound on its size: for files read as a stream, such as a
+// saved plan, that may be large but must never be a FIFO or a device.
+func Open(path string) (*os.File, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if err := check(path, fi, math.MaxInt64); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = check(path, fi, math.MaxInt64)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func check(path string, fi fs.FileInfo, limit int64) error {
