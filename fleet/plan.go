@@ -348,7 +348,8 @@ func (ch *Change) withhold(info integrations.IntegrationInfo) {
 			if ch.literals == nil {
 				ch.literals = &secretsBox{values: map[string]string{}}
 			}
-			ch.literals.values[name] = s
+			// The value sent is the text the spec means: $${ is "${".
+			ch.literals.values[name] = strings.ReplaceAll(s, "$${", "${")
 			delete(ch.Send, name)
 			ch.Withheld = append(ch.Withheld, name)
 		}

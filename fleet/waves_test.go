@@ -68,3 +68,32 @@ targets:
 	require.NoError(t, err)
 	assert.False(t, p.HasChanges(), text(t, p))
 }
+
+// TestLiteralSecretIsSentAsWritten: a secret written as a plain value in a
+// spec means what the spec's grammar says: $${ is a literal "${", sent as
+// "${", the same as for any other value.
+func TestLiteralSecretIsSentAsWritten(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	srv.AddProject("acme/web")
+	spec := parse(t, `version: 1
+targets:
+  - project: acme/web
+    integrations:
+      slack:
+        webhook: "https://hooks.example.com/a$${b}"
+`)
+	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{})
+	require.NoError(t, err)
+	srv.ResetRequests()
+	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Applied(), "%+v", res.Results)
+	var body string
+	for _, r := range srv.Requests() {
+		if r.Method == "PUT" {
+			body = string(r.Body)
+		}
+	}
+	assert.Contains(t, body, `"webhook":"https://hooks.example.com/a${b}"`)
+}
