@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"sync"
 
 	"github.com/gitlabkit/integrations"
+	redactpkg "github.com/gitlabkit/integrations/internal/redact"
 )
 
 // ErrStale matches Apply's refusal of a saved plan some of whose
@@ -333,36 +332,12 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *reso
 	return StatusApplied, nil
 }
 
-// redactedError hides the secrets just sent from an error's text, in case
-// GitLab's answer (or anything between) quoted one. errors.Is and
-// errors.As still see the error it wraps.
-type redactedError struct {
-	err     error
-	secrets []string
-}
-
-// redact wraps err so that its text never holds one of the secrets.
+// redact wraps err so that its text never holds one of the secrets just
+// sent, in case GitLab's answer (or anything between) quoted one.
 func redact(err error, secrets map[string]string) error {
-	var list []string
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			list = append(list, s)
-		}
+	values := make([]string, 0, len(secrets))
+	for _, v := range secrets {
+		values = append(values, v)
 	}
-	if len(list) == 0 {
-		return err
-	}
-	// Longer first, so that a secret holding another is hidden whole.
-	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
-	return &redactedError{err: err, secrets: list}
+	return redactpkg.Secrets(err, values)
 }
-
-func (e *redactedError) Error() string {
-	msg := e.err.Error()
-	for _, s := range e.secrets {
-		msg = strings.ReplaceAll(msg, s, secretShown)
-	}
-	return msg
-}
-
-func (e *redactedError) Unwrap() error { return e.err }
