@@ -68,8 +68,8 @@ var migrations = map[string]migration{
 		source: "jira", target: "jira",
 		build: func(m *migrator, pl *place, st *integrations.Settings[integrations.Values], r *scopeReport) (map[string]any, bool) {
 			now, _ := toInt(st.Properties["jira_auth_type"])
-			if int(now) == m.opts.To {
-				r.notes = append(r.notes, MigrateNote{Scope: pl.text, Param: "jira_auth_type", Reason: "already " + strconv.Itoa(m.opts.To) + ": left alone"})
+			if now != 0 {
+				r.notes = append(r.notes, MigrateNote{Scope: pl.text, Param: "jira_auth_type", Reason: "is " + strconv.Itoa(int(now)) + ", not basic authentication: left alone"})
 				return nil, false
 			}
 			params := jiraBase(st)

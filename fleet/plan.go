@@ -235,7 +235,7 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err != nil {
 		return nil, err
 	}
-	if err := withProblems(withProblems(probs, inherit), withProblems(versions, blankRequired(p.Changes, res))).err(); err != nil {
+	if err := withProblems(withProblems(probs, inherit), withProblems(versions, blankRequired(places, res))).err(); err != nil {
 		return nil, err
 	}
 	p.Unresolved = unresolved(p.Changes, res)

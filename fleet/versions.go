@@ -54,32 +54,32 @@ func versionProblems(ctx context.Context, c *integrations.Client, changes []Chan
 }
 
 // blankRequired refuses a required parameter whose reference resolves to
-// blank text, which GitLab's presence validation refuses at apply: an
-// empty file of a migration's webhook mapping, a variable set to "". A
-// reference that does not resolve here is left to Plan.Unresolved.
-func blankRequired(changes []Change, res *resolver) problemList {
+// blank text, which GitLab's presence validation refuses on any change: an
+// empty file of a migration's webhook mapping, a variable set to "". It
+// looks at what the spec wants, no-ops included, since a secret that never
+// drifts plans as a no-op. A reference that does not resolve here is left
+// to Plan.Unresolved.
+func blankRequired(places []*place, res *resolver) problemList {
 	var p problemList
-	for i := range changes {
-		ch := &changes[i]
-		if ch.Action == NoOp || ch.Action == Disable || ch.Action == InheritAction {
-			continue
-		}
-		info, _ := integrations.Lookup(ch.Integration)
-		for _, name := range sortedKeys(ch.Send) {
-			pi, _ := info.Parameter(name)
-			s, ok := ch.Send[name].(string)
-			if !pi.Required || !ok || !strings.Contains(s, "${") {
+	for _, pl := range places {
+		for _, slug := range sortedKeys(pl.want) {
+			w := pl.want[slug]
+			if w.state != Present {
 				continue
 			}
-			v, err := res.str(s)
-			if err != nil || strings.TrimSpace(v) != "" {
-				continue
+			info, _ := integrations.Lookup(slug)
+			for _, name := range sortedKeys(w.params) {
+				pi, _ := info.Parameter(name)
+				s, ok := w.params[name].(string)
+				if !pi.Required || !ok || !strings.Contains(s, "${") {
+					continue
+				}
+				v, err := res.str(s)
+				if err != nil || strings.TrimSpace(v) != "" {
+					continue
+				}
+				p.addAt(orSpec(pl.set[slug][name]), "%s %s: %s: %s is empty, and GitLab refuses a blank %s: fill it first", pl.text, slug, name, s, name)
 			}
-			where := ch.sentFrom[name]
-			if where == "" {
-				where = ch.Where
-			}
-			p.addAt(orSpec(where), "%s %s: %s: %s is empty, and GitLab refuses a blank %s: fill it first", ch.scopeText(), ch.Integration, name, s, name)
 		}
 	}
 	return p
