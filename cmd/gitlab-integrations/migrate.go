@@ -88,7 +88,16 @@ What does not carry over, and why, is on stderr. Then run plan and apply on
 the spec.`,
 		Example: `  gitlab-integrations migrate slack-to-slack-app --projects-in acme > slack-app.yaml
   gitlab-integrations plan -f slack-app.yaml && gitlab-integrations apply -f slack-app.yaml`,
-		Args: cobra.NoArgs,
+		// A name that is no migration reaches RunE, flags and all, to be
+		// refused with the names there are.
+		Args:               cobra.ArbitraryArgs,
+		FParseErrWhitelist: cobra.FParseErrWhitelist{UnknownFlags: true},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("migrate needs a migration's name: one of %s", strings.Join(fleet.MigrationNames(), ", "))
+			}
+			return fmt.Errorf("unknown migration %q: use one of %s", args[0], strings.Join(fleet.MigrationNames(), ", "))
+		},
 	}
 	for _, name := range fleet.MigrationNames() {
 		cmd.AddCommand(newMigrationCmd(root, name))

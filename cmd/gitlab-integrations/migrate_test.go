@@ -200,3 +200,16 @@ func TestMigrateTeamsMapping(t *testing.T) {
 		t.Fatalf("plan with the mapping filled: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestMigrateUnknownName(t *testing.T) {
+	srv := newServer(t, "acme/web")
+	for _, args := range [][]string{{"migrate"}, {"migrate", "slack-to-slak-app", "--project", "acme/web"}, {"migrate", "jira-auth", "--to", "3", "--project", "acme/web"}} {
+		r := cli(t, env(srv), args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "jira-auth") {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	if m := methods(srv); m["PUT"]+m["DELETE"] != 0 {
+		t.Error("a refused migrate sent a change")
+	}
+}
