@@ -58,7 +58,10 @@ notify_only_when_pipeline_status_changes, branches_to_be_notified) and the
 webhook as a reference to the scope's new Workflows URL, which GitLab cannot
 tell: ${env:NAME} per scope (stable names, as export's), or with --webhooks DIR
 ${file:DIR/NAME}, one file per scope holding its new URL. migrate creates each
-missing file empty (mode 0600), and plan refuses the spec while any is empty.`,
+missing file empty (mode 0600), and plan refuses the spec while any is empty.
+GitLab never reports a webhook, so plan shows a filled scope as unchanged:
+send its new URL with set (gitlab-integrations set microsoft-teams --project P
+webhook=URL).`,
 	},
 	fleet.MigrateJiraProjectKeys: {
 		"Jira's project_key to project_keys",
