@@ -178,6 +178,12 @@ func runMigrate(cmd *cobra.Command, root *rootOptions, name string, opts migrate
 			return err
 		}
 	}
+	if len(spec.Targets) == 0 {
+		// A spec without targets is one plan refuses: write none.
+		writeMigrateReport(cmd.ErrOrStderr(), rep)
+		fmt.Fprintln(cmd.ErrOrStderr(), "nothing to migrate: no spec written")
+		return nil
+	}
 	var buf bytes.Buffer
 	if err := spec.WriteYAML(&buf); err != nil {
 		return fmt.Errorf("writing the spec: %w", err)

@@ -213,3 +213,18 @@ func TestMigrateUnknownName(t *testing.T) {
 		t.Error("a refused migrate sent a change")
 	}
 }
+
+// TestMigrateSlashCommandsOn19: GitLab 19.0 removed slash commands, so
+// migrate says there is nothing left, exits 0 and writes no spec.
+func TestMigrateSlashCommandsOn19(t *testing.T) {
+	srv := newServer(t, "acme/web")
+	e := env(srv)
+	spec := filepath.Join(t.TempDir(), "s.yaml")
+	r := cli(t, e, "migrate", "slack-slash-commands-to-slack-app", "--projects-in", "acme", "--out", spec)
+	if r.code != 0 || !strings.Contains(r.stderr, "removed in GitLab 19.0") {
+		t.Fatalf("migrate exit %d:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(spec); !os.IsNotExist(err) || !strings.Contains(r.stderr, "nothing to migrate") {
+		t.Fatalf("a spec was written (%v):\n%s", err, r.stderr)
+	}
+}
