@@ -161,4 +161,31 @@
 // ("ACME_WEB_JIRA_PASSWORD", "GROUP_ACME_SLACK_WEBHOOK") when several do.
 // Planning an export against the same GitLab shows no changes; applying an
 // earlier export rolls back.
+//
+// # Migrations
+//
+// Migrate writes the spec that moves a fleet off an integration GitLab
+// retires, for review; it changes nothing, and the spec goes through
+// NewPlan and Apply like any other. The names (MigrationNames):
+// slack-to-slack-app (slack to gitlab-slack-application, every chat
+// setting but webhook and username), slack-slash-commands-to-slack-app,
+// teams-connector-to-workflows (microsoft-teams, every setting, a new
+// webhook), jira-project-keys (project_key into project_keys) and
+// jira-auth (basic authentication to jira_auth_type MigrateOptions.To, 1
+// or 2). Values read from GitLab are escaped as Export's; secrets are
+// references named as Export's, or, with MigrateOptions.Webhooks, files
+// of a webhook mapping (one per scope). The MigrateReport lists what does
+// not carry over and why, the references to fill, and the projects where
+// the GitLab for Slack app is not installed, which the spec leaves alone.
+//
+// Where GitLab's version decides, Migrate and NewPlan read
+// Client.ServerVersion: jira_auth_type 2 before GitLab 19.0 is refused by
+// Migrate and, as a change, by NewPlan (a *SpecError at its spec line);
+// Slack slash commands set up on GitLab 19.0 or later are refused by
+// NewPlan, and Migrate reports there is nothing left to migrate. The
+// version is read only when a change needs it. NewPlan also refuses a
+// required parameter whose reference resolves to blank text (an empty
+// mapping file, a variable set to ""), since GitLab refuses it on any
+// change; a reference that does not resolve at all is listed in
+// Plan.Unresolved, and Apply refuses it.
 package fleet

@@ -227,12 +227,16 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err != nil {
 		return nil, err
 	}
-	if err := withProblems(probs, inherit).err(); err != nil {
-		return nil, err
-	}
 	p := &Plan{Version: 1}
 	for _, chs := range results {
 		p.Changes = append(p.Changes, chs...)
+	}
+	versions, err := versionProblems(ctx, c, p.Changes)
+	if err != nil {
+		return nil, err
+	}
+	if err := withProblems(withProblems(probs, inherit), withProblems(versions, blankRequired(places, res))).err(); err != nil {
+		return nil, err
 	}
 	p.Unresolved = unresolved(p.Changes, res)
 	p.count()

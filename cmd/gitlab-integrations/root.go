@@ -141,6 +141,7 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		newCopyCmd(opts),
 		newAuditCmd(opts),
 		newExportCmd(opts),
+		newMigrateCmd(opts),
 		newPlanCmd(opts),
 		newApplyCmd(opts),
 	)

@@ -1,0 +1,136 @@
+package fleet_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/fleet"
+	"github.com/gitlabkit/integrations/integrationstest"
+)
+
+func migrateServer(t *testing.T, opts ...integrationstest.Option) (*integrationstest.Server, *integrations.Client) {
+	t.Helper()
+	srv := integrationstest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	srv.AddGroup("acme")
+	srv.AddProject("acme/web")
+	srv.AddProject("acme/api")
+	c, err := srv.NewClient(integrations.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func put(t *testing.T, c *integrations.Client, project, slug string, v integrations.Values) {
+	t.Helper()
+	d, _ := c.Integration(slug)
+	if _, err := d.Set(context.Background(), integrations.Project(project), v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrateSlackMapping(t *testing.T) {
+	srv, c := migrateServer(t)
+	put(t, c, "acme/web", "slack", integrations.Values{"webhook": "https://hooks.slack.com/x", "username": "bot", "channel": "#d", "push_channel": "#p-${HOME}", "labels_to_be_notified": "bug", "labels_to_be_notified_behavior": "match_all", "notify_only_broken_pipelines": true, "pipeline_events": true, "push_events": false})
+	if err := srv.InstallApp("acme/web", "gitlab-slack-application"); err != nil {
+		t.Fatal(err)
+	}
+	put(t, c, "acme/api", "slack", integrations.Values{"webhook": "https://hooks.slack.com/y"})
+	spec, rep, err := fleet.Migrate(context.Background(), c, fleet.MigrateSlackToSlackApp, []fleet.Target{{ProjectsIn: "acme"}}, fleet.MigrateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Targets) != 1 || spec.Targets[0].Project != "acme/web" {
+		t.Fatalf("targets: %+v", spec.Targets)
+	}
+	in := spec.Targets[0].Integrations
+	if in["slack"].State != fleet.Absent {
+		t.Errorf("slack: %+v", in["slack"])
+	}
+	got := in["gitlab-slack-application"].Params
+	for name, want := range map[string]any{"channel": "#d", "push_channel": "#p-$${HOME}", "labels_to_be_notified": "bug", "labels_to_be_notified_behavior": "match_all", "notify_only_broken_pipelines": true, "pipeline_events": true, "push_events": false} {
+		if got[name] != want {
+			t.Errorf("%s: %v, want %v", name, got[name], want)
+		}
+	}
+	for _, gone := range []string{"webhook", "username"} {
+		if _, ok := got[gone]; ok {
+			t.Errorf("%s carried over", gone)
+		}
+	}
+	if len(rep.NotInstalled) != 1 || rep.NotInstalled[0] != "project:acme/api" || rep.InstallSteps == "" {
+		t.Errorf("not installed: %v", rep.NotInstalled)
+	}
+	dropped := map[string]bool{}
+	for _, n := range rep.Dropped {
+		dropped[n.Param] = true
+	}
+	if !dropped["webhook"] || !dropped["username"] {
+		t.Errorf("dropped: %v", rep.Dropped)
+	}
+
+	spec, _, err = fleet.Migrate(context.Background(), c, fleet.MigrateSlackToSlackApp, []fleet.Target{{Project: "acme/web"}}, fleet.MigrateOptions{KeepSource: true})
+	if err != nil || len(spec.Targets) != 1 {
+		t.Fatal(err)
+	}
+	if _, ok := spec.Targets[0].Integrations["slack"]; ok {
+		t.Error("--keep-source still writes slack")
+	}
+}
+
+func TestMigrateJiraMappings(t *testing.T) {
+	_, c := migrateServer(t, integrationstest.WithVersion("18.9.0"))
+	put(t, c, "acme/web", "jira", integrations.Values{"url": "https://jira.example.com", "api_url": "https://api.jira.example.com", "password": "p", "username": "u", "project_key": "WEB, OPS", "project_keys": []string{"OPS", "X"}})
+	put(t, c, "acme/api", "jira", integrations.Values{"url": "https://jira.example.com", "password": "p", "username": "u"})
+	spec, rep, err := fleet.Migrate(context.Background(), c, fleet.MigrateJiraProjectKeys, []fleet.Target{{ProjectsIn: "acme"}}, fleet.MigrateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Targets) != 1 || spec.Targets[0].Project != "acme/web" {
+		t.Fatalf("targets: %+v", spec.Targets)
+	}
+	p := spec.Targets[0].Integrations["jira"].Params
+	keys, _ := p["project_keys"].([]string)
+	if len(keys) != 3 || keys[0] != "OPS" || keys[1] != "X" || keys[2] != "WEB" || p["project_key"] != "" || p["url"] != "https://jira.example.com" || p["password"] != "${env:JIRA_PASSWORD}" {
+		t.Errorf("params: %v", p)
+	}
+	if len(rep.Secrets) != 1 || rep.Secrets[0].Reason != "${env:JIRA_PASSWORD}" {
+		t.Errorf("secrets: %v", rep.Secrets)
+	}
+
+	spec, _, err = fleet.Migrate(context.Background(), c, fleet.MigrateJiraAuth, []fleet.Target{{ProjectsIn: "acme"}}, fleet.MigrateOptions{To: 1})
+	if err != nil || len(spec.Targets) != 2 {
+		t.Fatalf("%v %+v", err, spec)
+	}
+	p = spec.Targets[0].Integrations["jira"].Params
+	if p["jira_auth_type"] != 1 || p["username"] != "" || p["password"] != "${env:ACME_API_JIRA_PASSWORD}" {
+		t.Errorf("jira-auth --to 1: %v", p)
+	}
+
+	_, _, err = fleet.Migrate(context.Background(), c, fleet.MigrateJiraAuth, []fleet.Target{{ProjectsIn: "acme"}}, fleet.MigrateOptions{To: 2})
+	if !errors.Is(err, integrations.ErrValidation) {
+		t.Errorf("--to 2 on 18.9: %v", err)
+	}
+	for _, bad := range []fleet.MigrateOptions{{To: 3}, {}} {
+		if _, _, err := fleet.Migrate(context.Background(), c, fleet.MigrateJiraAuth, nil, bad); !errors.Is(err, integrations.ErrValidation) {
+			t.Errorf("To %d: %v", bad.To, err)
+		}
+	}
+	if _, _, err := fleet.Migrate(context.Background(), c, "slack-to-slak-app", nil, fleet.MigrateOptions{}); !errors.Is(err, integrations.ErrValidation) {
+		t.Errorf("unknown name: %v", err)
+	}
+
+	// plan refuses jira_auth_type 2 on 18.9, naming the version.
+	s, err := fleet.ParseSpec("s.yaml", []byte("version: 1\ntargets:\n  - project: acme/api\n    integrations:\n      jira:\n        url: https://jira.example.com\n        password: p\n        jira_auth_type: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = fleet.NewPlan(context.Background(), c, s, fleet.PlanOptions{})
+	var se *fleet.SpecError
+	if !errors.As(err, &se) || len(se.Problems) != 1 || se.Problems[0].Where != "s.yaml:8" {
+		t.Fatalf("plan of jira_auth_type 2 on 18.9: %v", err)
+	}
+}
