@@ -8,12 +8,14 @@ import (
 )
 
 // migrations maps each migration's name to what it reads and writes. The
-// field mappings rest on GitLab's models: app/models/integrations/slack.rb,
-// gitlab_slack_application.rb and base/chat_notification.rb (the Slack
-// app shares every chat notification setting of Slack notifications but
-// the webhook and username), slack_slash_commands.rb (a token only),
-// microsoft_teams.rb (the same settings, a new webhook) and jira.rb
-// (project_key, project_keys, jira_auth_type).
+// field mappings follow the SDK's catalog (integrations.Lookup): a setting
+// carries over when the target has a parameter of the same name and type
+// (the GitLab for Slack app shares every chat notification setting of Slack
+// notifications but the webhook and username; Slack slash commands have a
+// token only; a Teams Workflows webhook replaces the connector's). They are
+// still to be checked against GitLab's models (app/models/integrations/
+// slack.rb, gitlab_slack_application.rb, base/chat_notification.rb,
+// slack_slash_commands.rb, microsoft_teams.rb, jira.rb).
 var migrations = map[string]migration{
 	MigrateSlackToSlackApp: {
 		source: "slack", target: "gitlab-slack-application",
