@@ -3,13 +3,11 @@ package fleet
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gitlabkit/integrations"
 )
@@ -58,19 +56,11 @@ func Export(ctx context.Context, c *integrations.Client, targets []Target, opts 
 		return nil, err
 	}
 	exported := make([]map[string]Desired, len(places))
-	errs := make([]error, len(places))
-	var mu sync.Mutex
-	done := 0
-	forEach(ctx, len(places), opts.Concurrency, func(i int) {
-		exported[i], errs[i] = exportPlace(ctx, c, places[i], opts.Only)
-		if opts.Progress != nil {
-			mu.Lock()
-			done++
-			opts.Progress(Event{Phase: "export", Done: done, Total: len(places), Scope: places[i].scope, Err: errs[i]})
-			mu.Unlock()
-		}
+	err = forEachPlace(ctx, places, opts.Concurrency, "export", opts.Progress, func(i int) (err error) {
+		exported[i], err = exportPlace(ctx, c, places[i], opts.Only)
+		return err
 	})
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {

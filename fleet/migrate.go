@@ -2,13 +2,11 @@ package fleet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gitlabkit/integrations"
 )
@@ -200,19 +198,11 @@ func Migrate(ctx context.Context, c *integrations.Client, name string, targets [
 	outs := make([]map[string]Desired, len(places))
 	reps := make([]scopeReport, len(places))
 	state := make([]string, len(places)) // "", "migrated", "not-installed"
-	errs := make([]error, len(places))
-	var mu sync.Mutex
-	done := 0
-	forEach(ctx, len(places), opts.Concurrency, func(i int) {
-		outs[i], state[i], errs[i] = m.place(ctx, mg, places[i], &reps[i])
-		if opts.Progress != nil {
-			mu.Lock()
-			done++
-			opts.Progress(Event{Phase: "migrate", Done: done, Total: len(places), Scope: places[i].scope, Err: errs[i]})
-			mu.Unlock()
-		}
+	err = forEachPlace(ctx, places, opts.Concurrency, "migrate", opts.Progress, func(i int) (err error) {
+		outs[i], state[i], err = m.place(ctx, mg, places[i], &reps[i])
+		return err
 	})
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
