@@ -24,6 +24,8 @@ type wantedIntegration struct {
 	state  State
 	params map[string]any
 	notes  []string
+	// fresh holds the secrets marked new (Desired.NewSecrets).
+	fresh map[string]bool
 }
 
 // observed is what GitLab reported for one integration on one scope:
@@ -35,9 +37,9 @@ type observed struct {
 }
 
 // secretCheck tells whether a secret's current value differs from the one
-// last sent, by the recorded fingerprint: changed, or known false when no
+// last sent, by the recorded fingerprint: known is false when no
 // fingerprint is recorded or the value cannot be resolved (with a note).
-type secretCheck func(param string, value any) (changed bool, note string)
+type secretCheck func(param string, value any) (changed, known bool, note string)
 
 // diffOne decides the change for one integration on one scope. It is a
 // pure function of the catalog entry, what is wanted and what GitLab
@@ -121,16 +123,25 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 		want := w.params[name]
 		if p.Secret {
 			always = append(always, name)
-			if secrets == nil {
-				continue
+			var changed, known bool
+			if secrets != nil {
+				var note string
+				changed, known, note = secrets(name, want)
+				if note != "" {
+					ch.Notes = append(ch.Notes, note)
+				}
 			}
-			changed, note := secrets(name, want)
-			if note != "" {
-				ch.Notes = append(ch.Notes, note)
-			}
-			if changed {
+			switch {
+			case changed:
 				ch.Fields = append(ch.Fields, FieldChange{Name: name, From: secretShown, To: secretShown, Secret: true})
 				ch.Notes = append(ch.Notes, name+": (secret changed) since the last apply recorded in the state file")
+			case w.fresh[name] && !known:
+				ch.Fields = append(ch.Fields, FieldChange{Name: name, From: secretShown, To: secretShown, Secret: true})
+				if secrets == nil {
+					ch.Notes = append(ch.Notes, name+": (new secret) marked "+newSecretTag+": without a state file every plan sends it again (plan and apply with --state FILE to record it)")
+				} else {
+					ch.Notes = append(ch.Notes, name+": (new secret) marked "+newSecretTag+" and not yet recorded in the state file")
+				}
 			}
 			continue
 		}

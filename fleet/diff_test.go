@@ -80,15 +80,52 @@ func TestDiffSecretChangedByFingerprint(t *testing.T) {
 	info := mustInfo(t, "slack")
 	want := wantedIntegration{state: Present, params: map[string]any{"webhook": "${env:W}"}}
 	o := slackSettings(integrations.Values{}, nil)
-	ch, err := diffOne(info, want, o, noResolve, func(param string, v any) (bool, string) {
+	ch, err := diffOne(info, want, o, noResolve, func(param string, v any) (bool, bool, string) {
 		assert.Equal(t, "webhook", param)
-		return true, ""
+		return true, true, ""
 	})
 	require.NoError(t, err)
 	assert.Equal(t, Update, ch.Action)
 	assert.Equal(t, []FieldChange{{Name: "webhook", From: "(secret)", To: "(secret)", Secret: true}}, ch.Fields)
 	assert.Equal(t, []string{"webhook: (secret changed) since the last apply recorded in the state file"}, ch.Notes)
 	assert.Equal(t, map[string]any{"webhook": "${env:W}"}, ch.Send)
+}
+
+// A secret marked new is sent unless the state file records this very
+// value: without a state file every time, with one until it is recorded.
+func TestDiffNewSecret(t *testing.T) {
+	info := mustInfo(t, "microsoft-teams")
+	want := wantedIntegration{state: Present, params: map[string]any{"webhook": "${env:W}"}, fresh: map[string]bool{"webhook": true}}
+	o := observed{
+		listed:   &integrations.Integration{Slug: "microsoft-teams", Active: true, UpdatedAt: stamp},
+		settings: &integrations.Settings[integrations.Values]{Integration: integrations.Integration{Slug: "microsoft-teams", Active: true}, Properties: integrations.Values{}},
+	}
+	field := []FieldChange{{Name: "webhook", From: "(secret)", To: "(secret)", Secret: true}}
+	for _, c := range []struct {
+		name    string
+		secrets secretCheck
+		fields  []FieldChange
+		note    string
+	}{
+		{"no state file", nil, field, "webhook: (new secret) marked !new: without a state file every plan sends it again (plan and apply with --state FILE to record it)"},
+		{"not recorded", func(string, any) (bool, bool, string) { return false, false, "" }, field, "webhook: (new secret) marked !new and not yet recorded in the state file"},
+		{"recorded, same value", func(string, any) (bool, bool, string) { return false, true, "" }, nil, ""},
+		{"recorded, other value", func(string, any) (bool, bool, string) { return true, true, "" }, field, "webhook: (secret changed) since the last apply recorded in the state file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ch, err := diffOne(info, want, o, noResolve, c.secrets)
+			require.NoError(t, err)
+			assert.Equal(t, c.fields, ch.Fields)
+			if c.note == "" {
+				assert.Equal(t, NoOp, ch.Action)
+				assert.Empty(t, ch.Notes)
+				return
+			}
+			assert.Equal(t, Update, ch.Action)
+			assert.Contains(t, ch.Notes, c.note)
+			assert.Equal(t, "${env:W}", ch.Send["webhook"])
+		})
+	}
 }
 
 func TestDiffStates(t *testing.T) {

@@ -123,6 +123,12 @@
 //     file gitlab-integrations/state.key (mode 0600, made on the first
 //     apply) in os.UserConfigDir. Applies sharing a state file merge
 //     their records under a lock file (STATE.lock).
+//   - A secret whose value is new to GitLab (a webhook that replaces an
+//     old one, a rotated token) is marked "!new" in the spec
+//     ("webhook: !new ${env:TEAMS_WEBHOOK}", Desired.NewSecrets): it is
+//     planned as an update, "(new secret)", unless the state file records
+//     this very value, so with a state file it is sent once and the next
+//     plan is clean; without one, every plan sends it again.
 //   - Parameters current GitLab ignores never drift; flags it accepts but
 //     never reports (work_item_events, Datadog's build_events, …) are
 //     noted as "cannot be verified" instead of planned as changes. Both are

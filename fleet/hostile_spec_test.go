@@ -32,16 +32,9 @@ func aliasBomb(slugs, targets int) []byte {
 	return []byte(b.String())
 }
 
-// timeBound is d, or 20 times d under the race detector.
-func timeBound(d time.Duration) time.Duration {
-	if raceEnabled {
-		return 20 * d
-	}
-	return d
-}
-
-// parseMeasured parses a spec and returns how long it took, the bytes it
-// allocated and the error.
+// parseMeasured parses a spec and returns how long it took (logged only:
+// the machine's load decides it), the bytes it allocated (the work done,
+// which the tests bound) and the error.
 func parseMeasured(t *testing.T, data []byte) (time.Duration, uint64, error) {
 	t.Helper()
 	var before, after runtime.MemStats
@@ -63,7 +56,7 @@ func TestAliasesCannotAmplifyTheWork(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, integrations.ErrValidation))
 	assert.Equal(t, "fleet.yaml:1128: the aliases (*name) of the spec repeat more than 250,000 YAML nodes by here; share less through anchors, or split the spec", err.Error())
-	assert.Less(t, d, timeBound(2*time.Second))
+	t.Logf("%v, %d MiB allocated", d, alloc>>20)
 	assert.Less(t, alloc, uint64(64<<20), "bytes allocated")
 }
 
@@ -71,7 +64,7 @@ func TestAliasesCannotAmplifyTheWork(t *testing.T) {
 // an anchor with 300 targets is one problem, not 300, and the list is
 // cut after the first ones, saying how many more there are.
 func TestProblemsAreReportedOncePerNodeAndCapped(t *testing.T) {
-	d, _, err := parseMeasured(t, aliasBomb(100, 300))
+	d, alloc, err := parseMeasured(t, aliasBomb(100, 300))
 	require.Error(t, err)
 	var se *fleet.SpecError
 	require.ErrorAs(t, err, &se)
@@ -81,7 +74,8 @@ func TestProblemsAreReportedOncePerNodeAndCapped(t *testing.T) {
 	require.Len(t, lines, fleet.MaxProblems+1)
 	assert.Equal(t, `fleet.yaml:3: unknown integration "nosuch0"`, lines[0][:len(`fleet.yaml:3: unknown integration "nosuch0"`)])
 	assert.Equal(t, "… and 80 more problems", lines[len(lines)-1])
-	assert.Less(t, d, timeBound(2*time.Second))
+	t.Logf("%v, %d MiB allocated", d, alloc>>20)
+	assert.Less(t, alloc, uint64(64<<20), "bytes allocated: the shared nodes are checked once")
 }
 
 // TestAliasesJustUnderTheBound: the largest amplification allowed is
@@ -95,7 +89,7 @@ func TestAliasesJustUnderTheBound(t *testing.T) {
 	assert.Less(t, len(err.Error()), 4000)
 	assert.True(t, strings.HasSuffix(err.Error(), "… and 980 more problems"), err.Error()[len(err.Error())-100:])
 	t.Logf("%v, %d MiB allocated", d, alloc>>20)
-	assert.Less(t, d, timeBound(5*time.Second))
+	assert.Less(t, alloc, uint64(256<<20), "bytes allocated")
 }
 
 // TestSpecInputIsChecked: a spec past 16 MiB, bytes that are not UTF-8
@@ -122,7 +116,7 @@ func TestSpecInputIsChecked(t *testing.T) {
 	}
 	d, alloc, err := parseMeasured(t, big)
 	assert.EqualError(t, err, "fleet.yaml: the spec is 16.0 MiB; a spec is at most 16 MiB: split it into several")
-	assert.Less(t, d, timeBound(time.Second))
+	t.Logf("%v, %d KiB allocated", d, alloc>>10)
 	assert.Less(t, alloc, uint64(1<<20))
 
 	path := filepath.Join(t.TempDir(), "big.yaml")

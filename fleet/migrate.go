@@ -114,6 +114,10 @@ type migration struct {
 	// (nil st for an app-only target); dropped and notes are added to the
 	// report for the scope.
 	build func(m *migrator, pl *place, st *integrations.Settings[integrations.Values], r *scopeReport) (map[string]any, bool)
+	// fresh names the target's secrets whose value is new to GitLab, and
+	// that are the only change (a Teams Workflows webhook replacing a
+	// connector's): the spec marks them !new, so that plan sends them.
+	fresh []string
 }
 
 // scopeReport gathers one scope's lines of the report.
@@ -286,7 +290,7 @@ func (m *migrator) place(ctx context.Context, mg migration, pl *place, r *scopeR
 	if len(params) == 0 {
 		want[mg.target] = Desired{State: Present}
 	} else {
-		want[mg.target] = Desired{State: Present, Params: params}
+		want[mg.target] = Desired{State: Present, Params: params, NewSecrets: mg.fresh}
 	}
 	if mg.source != mg.target && !m.opts.KeepSource {
 		want[mg.source] = Desired{State: Absent}

@@ -41,6 +41,7 @@ var migrations = map[string]migration{
 			needSecret(pl, r, params, "webhook")
 			return params, true
 		},
+		fresh: []string{"webhook"},
 	},
 	MigrateJiraProjectKeys: {
 		source: "jira", target: "jira",

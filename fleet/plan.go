@@ -309,17 +309,17 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 		}
 		var check secretCheck
 		if state != nil {
-			check = func(param string, v any) (bool, string) {
+			check = func(param string, v any) (bool, bool, string) {
 				fp, ok := state.recorded(pl.text, slug, param)
 				if !ok {
-					return false, ""
+					return false, false, ""
 				}
 				val, err := res.value(v)
 				if err != nil {
-					return false, param + ": not compared with the state file: " + err.Error()
+					return false, false, param + ": not compared with the state file: " + err.Error()
 				}
 				s, _ := val.(string)
-				return !hmacEqual(fp, state.fingerprint(pl.text, slug, param, s)), ""
+				return !hmacEqual(fp, state.fingerprint(pl.text, slug, param, s)), true, ""
 			}
 		}
 		ch, err := diffOne(info, *w, o, res.value, check)

@@ -63,6 +63,13 @@ type Desired struct {
 	// (to compare, and to list those Apply would not resolve) and by Apply
 	// before it sends anything.
 	Params map[string]any
+	// NewSecrets names secret parameters of Params whose value is new to
+	// GitLab (a rotated token, a webhook that replaces an old one; written
+	// "!new" before the value in YAML). GitLab never reports a secret, so a
+	// secret is otherwise sent only with another change or when the state
+	// file's record of it differs: one in NewSecrets is sent unless the
+	// state file records this very value, and the plan says so.
+	NewSecrets []string
 }
 
 // State says whether an integration should be set up, disabled or

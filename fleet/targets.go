@@ -258,6 +258,7 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired) {
 		w := &wantedIntegration{state: state, params: map[string]any{}}
 		for k, v := range d.Params {
 			w.params[k] = v
+			w.markNew(k, d)
 			p.set[slug][k] = s.where(i, slug, k)
 		}
 		p.want[slug] = w
@@ -271,9 +272,11 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired) {
 		}
 		old.state = state
 		old.params = map[string]any{}
+		old.fresh = nil
 		p.set[slug] = map[string]string{"": here}
 		for k, v := range d.Params {
 			old.params[k] = v
+			old.markNew(k, d)
 			p.set[slug][k] = s.where(i, slug, k)
 		}
 		return
@@ -286,8 +289,22 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired) {
 			old.notes = append(old.notes, fmt.Sprintf("%s: %s overrides %s", k, at, p.set[slug][k]))
 		}
 		old.params[k] = v
+		old.markNew(k, d)
 		p.set[slug][k] = at
 	}
+}
+
+// markNew records whether the target that sets parameter k marks it new:
+// a later target that sets it again decides anew.
+func (w *wantedIntegration) markNew(k string, d Desired) {
+	if slices.Contains(d.NewSecrets, k) {
+		if w.fresh == nil {
+			w.fresh = map[string]bool{}
+		}
+		w.fresh[k] = true
+		return
+	}
+	delete(w.fresh, k)
 }
 
 // sameValue compares two spec values of the same parameter.

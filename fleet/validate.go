@@ -126,7 +126,7 @@ func (s *Spec) validateIntegrations(i int, p *problemList) {
 			continue
 		}
 		if d.State != Present {
-			if len(d.Params) > 0 {
+			if len(d.Params) > 0 || len(d.NewSecrets) > 0 {
 				p.addAt(s.where(i, slug), "%s: %s takes no parameters; leave them out, or manage them with present", slug, d.State)
 			}
 			continue
@@ -136,6 +136,7 @@ func (s *Spec) validateIntegrations(i int, p *problemList) {
 			t.Integrations[slug] = d
 		}
 		s.validateParams(i, info, d.Params, p)
+		s.validateNewSecrets(i, info, d, p)
 	}
 }
 
@@ -170,6 +171,21 @@ func (s *Spec) validateParams(i int, info integrations.IntegrationInfo, params m
 			continue
 		}
 		params[name] = v
+	}
+}
+
+// validateNewSecrets checks that every parameter marked new is a secret
+// the target gives: a value GitLab reports is compared, not marked.
+func (s *Spec) validateNewSecrets(i int, info integrations.IntegrationInfo, d Desired, p *problemList) {
+	for _, name := range d.NewSecrets {
+		where := s.where(i, info.Slug, name)
+		if _, given := d.Params[name]; !given {
+			p.addAt(where, "%s.%s: marked %s but not given: write %s: %s VALUE", info.Slug, name, newSecretTag, name, newSecretTag)
+			continue
+		}
+		if pi, ok := info.Parameter(name); ok && !pi.Secret {
+			p.addAt(where, "%s.%s: %s marks a secret's new value; %s is not a secret (GitLab reports it, so the plan compares it): remove %s", info.Slug, name, newSecretTag, name, newSecretTag)
+		}
 	}
 }
 

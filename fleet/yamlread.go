@@ -175,6 +175,9 @@ func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
 				val, ok := r.value(pv, slug+"."+pk.Value, textParam(slug, pk.Value))
 				if ok {
 					d.Params[pk.Value] = val
+					if deref(pv).Tag == newSecretTag {
+						d.NewSecrets = append(d.NewSecrets, pk.Value)
+					}
 				} else {
 					r.spec.lines[key(i, slug, "!"+pk.Value)] = pk.Line
 				}
@@ -187,10 +190,21 @@ func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
 	})
 }
 
+// newSecretTag marks a secret's value as new to GitLab (Desired.NewSecrets).
+const newSecretTag = "!new"
+
 // value decodes a parameter's value: a string, boolean, integer, or a
 // list of strings. Other YAML types are refused here.
 func (r *reader) value(n *yaml.Node, what string, text bool) (any, bool) {
 	n = deref(n)
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") && n.Tag != newSecretTag {
+		r.add(n, "%s: %s is not a tag a spec knows: the only one is %s, before a secret's new value", what, n.Tag, newSecretTag)
+		return nil, false
+	}
+	if n.Tag == newSecretTag && n.Kind != yaml.ScalarNode {
+		r.add(n, "%s: %s marks a secret's new value, a string, not %s", what, newSecretTag, kindName(n))
+		return nil, false
+	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if text && n.Style == 0 && (n.Tag == "!!int" || n.Tag == "!!bool" || n.Tag == "!!float") {

@@ -3,6 +3,7 @@ package fleet
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,9 @@ func (s *Spec) WriteYAML(w io.Writer) error {
 				vn, err := valueNode(d.Params[name])
 				if err != nil {
 					return fmt.Errorf("fleet: write spec: %s.%s: %w", slug, name, err)
+				}
+				if slices.Contains(d.NewSecrets, name) && vn.Kind == yaml.ScalarNode {
+					vn.Tag, vn.Style = newSecretTag, 0
 				}
 				addPair(pn, name, vn)
 			}

@@ -59,9 +59,9 @@ webhook as a reference to the scope's new Workflows URL, which GitLab cannot
 tell: ${env:NAME} per scope (stable names, as export's), or with --webhooks DIR
 ${file:DIR/NAME}, one file per scope holding its new URL. migrate creates each
 missing file empty (mode 0600), and plan refuses the spec while any is empty.
-GitLab never reports a webhook, so plan shows a filled scope as unchanged:
-send its new URL with set (gitlab-integrations set microsoft-teams --project P
-webhook=URL).`,
+GitLab never reports a webhook, so the spec marks it new (webhook: !new …):
+plan shows it as "(new secret)" until a state file records it. Plan and apply
+with --state FILE, so that it is sent once and the next plan is clean.`,
 	},
 	fleet.MigrateJiraProjectKeys: {
 		"Jira's project_key to project_keys",

@@ -31,9 +31,9 @@ func seed(t *testing.T, srv *integrationstest.Server, project, slug string, v in
 
 // planChanges runs plan -o json and returns "scope slug action" per
 // change that is not a no-op, sorted, with the exit code.
-func planChanges(t *testing.T, e []string, spec string) ([]string, int, planJSON) {
+func planChanges(t *testing.T, e []string, spec string, flags ...string) ([]string, int, planJSON) {
 	t.Helper()
-	r := cli(t, e, "plan", "-f", spec, "-o", "json")
+	r := cli(t, e, append([]string{"plan", "-f", spec, "-o", "json"}, flags...)...)
 	var p planJSON
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
 		t.Fatalf("plan JSON (exit %d): %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
@@ -196,8 +196,38 @@ func TestMigrateTeamsMapping(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if r := cli(t, e, "plan", "-f", spec); r.code == 1 {
-		t.Fatalf("plan with the mapping filled: exit %d\n%s", r.code, r.stderr)
+	// GitLab never reports the connector's webhook, so only the spec's
+	// !new mark makes the plan send the Workflows one; the state file
+	// records it, and the second plan is clean.
+	if !strings.Contains(string(text), "webhook: !new ${file:") {
+		t.Errorf("the webhook is not marked new:\n%s", text)
+	}
+	state := filepath.Join(dir, "state.json")
+	e = append(e, "GITLAB_INTEGRATIONS_STATE_KEY=a key of thirty-two bytes ......")
+	r = cli(t, e, "plan", "-f", spec, "--state", state)
+	if r.code != exitChanges || !strings.Contains(r.stdout, "webhook: (new secret)") || strings.Contains(r.stdout, "prod.workflows.example") {
+		t.Fatalf("plan with the mapping filled: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := strings.Count(r.stdout, "microsoft-teams (update)"); got != 2 {
+		t.Errorf("%d updates planned, want the 2 projects with Teams:\n%s", got, r.stdout)
+	}
+	srv.ResetRequests()
+	if r := cli(t, e, "apply", "-f", spec, "--state", state, "--yes"); r.code != 0 {
+		t.Fatalf("apply exit %d: %s", r.code, r.stderr)
+	}
+	sent := map[string]string{}
+	for _, q := range srv.Requests() {
+		if q.Method == "PUT" {
+			sent[q.Path] = string(q.Body)
+		}
+	}
+	for path, n := range map[string]string{"/api/v4/projects/acme%2Fweb/integrations/microsoft-teams": "ACME_WEB", "/api/v4/projects/acme%2Fapi/integrations/microsoft-teams": "ACME_API"} {
+		if !strings.Contains(sent[path], `"webhook":"https://prod.workflows.example/`+n+`"`) {
+			t.Errorf("%s: sent %q", path, sent[path])
+		}
+	}
+	if got, code, _ := planChanges(t, e, spec, "--state", state); code != 0 || len(got) != 0 {
+		t.Fatalf("second plan exit %d: %v", code, got)
 	}
 }
 
