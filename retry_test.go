@@ -333,17 +333,35 @@ func TestRetryCancelDuringWait(t *testing.T) {
 
 func TestRetryCancelDuringWaitAfterNetworkError(t *testing.T) {
 	t.Parallel()
-	c, err := NewClient(relToken, WithBaseURL("http://"+closedAddress(t)), WithRetries(3, 30*time.Second, time.Minute))
+	// The cancel comes once the first attempt has failed, whatever the
+	// machine's load, during the 30 s wait before the second.
+	failed := make(chan struct{}, 1)
+	hc := &http.Client{Transport: attemptWatcher(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			select {
+			case failed <- struct{}{}:
+			default:
+			}
+		}
+		return resp, err
+	})}
+	c, err := NewClient(relToken, WithBaseURL("http://"+closedAddress(t)), WithRetries(3, 30*time.Second, time.Minute), WithHTTPClient(hc))
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	go func() { <-failed; time.Sleep(10 * time.Millisecond); cancel() }()
 	_, err = c.List(ctx, ProjectID(1))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 	assert.Contains(t, err.Error(), "the last attempt failed")
 }
+
+// attemptWatcher is an http.RoundTripper made of a function.
+type attemptWatcher func(*http.Request) (*http.Response, error)
+
+func (f attemptWatcher) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestRetryStopsBeforeADeadlineItCannotMeet: when the context's deadline
 // comes before the wait GitLab asked for ends, the call returns at once.
