@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -65,7 +66,10 @@ func render(w io.Writer, format string, data any, t *table) error {
 		}
 		return nil
 	default:
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		// Through a buffer, to drop the padding an empty last cell leaves
+		// at the end of a line.
+		var buf bytes.Buffer
+		tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(t.header, "\t"))
 		for _, r := range t.rows {
 			cells := make([]string, len(r))
@@ -76,6 +80,11 @@ func render(w io.Writer, format string, data any, t *table) error {
 		}
 		if err := tw.Flush(); err != nil {
 			return fmt.Errorf("writing the table: %w", err)
+		}
+		for line := range strings.Lines(buf.String()) {
+			if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+				return fmt.Errorf("writing the table: %w", err)
+			}
 		}
 		return nil
 	}
