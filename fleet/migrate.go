@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -104,8 +103,8 @@ func (n MigrateNote) String() string {
 }
 
 // SlackAppInstallSteps says how to install the GitLab for Slack app in a
-// project, which only its web page can do.
-const SlackAppInstallSteps = `the GitLab for Slack app is installed from GitLab's web page, not the API: for each project, open Settings > Integrations > GitLab for Slack app, select "Install GitLab for Slack app", allow it in Slack, then run migrate again (on GitLab.com the app is in Slack's app directory; on self-managed GitLab an administrator first sets it up under Admin > Settings > General > GitLab for Slack app)`
+// project or group, which only its web page can do.
+const SlackAppInstallSteps = `the GitLab for Slack app is installed from GitLab's web page, not the API: for each project or group listed, open Settings > Integrations > GitLab for Slack app, select "Install GitLab for Slack app", allow it in Slack, then run migrate again (on GitLab.com the app is in Slack's app directory; on self-managed GitLab an administrator first sets it up under Admin > Settings > General > GitLab for Slack app). The app posts only to channels it is in: add it to each private channel the spec names`
 
 // migration is what one migration reads, writes and how it maps.
 type migration struct {
@@ -265,10 +264,6 @@ func (m *migrator) place(ctx context.Context, mg migration, pl *place, r *scopeR
 		return nil, "", nil
 	}
 	if mg.target == "gitlab-slack-application" {
-		if pl.scope.IsGroup() {
-			r.notes = append(r.notes, MigrateNote{Scope: pl.text, Reason: "the GitLab for Slack app is installed per project, not on groups: left alone"})
-			return nil, "", nil
-		}
 		if active[mg.target] == nil {
 			r.dropped = append(r.dropped, MigrateNote{Scope: pl.text, Reason: "the GitLab for Slack app is not installed here: left alone until it is"})
 			return nil, "not-installed", nil
@@ -391,16 +386,4 @@ func versionMajor(v string) int {
 		return 0
 	}
 	return n
-}
-
-// splitKeys splits a project_key value into keys: GitLab's project_key
-// holds one key, but people wrote several separated by commas.
-func splitKeys(s string) []string {
-	var out []string
-	for _, k := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
-		if !slices.Contains(out, k) {
-			out = append(out, k)
-		}
-	}
-	return out
 }

@@ -31,15 +31,17 @@ type migrateOptions struct {
 var migrationHelp = map[string]struct{ short, long string }{
 	fleet.MigrateSlackToSlackApp: {
 		"Slack notifications (slack) to the GitLab for Slack app",
-		`Writes, for each project using Slack notifications where the GitLab for Slack
-app is installed, gitlab-slack-application with every chat setting of slack:
+		`Writes, for each project or group using Slack notifications where the GitLab
+for Slack app is installed, gitlab-slack-application with every chat setting of slack:
 channel and the per-event channels, the event flags, notify_only_broken_pipelines,
 notify_only_when_pipeline_status_changes, branches_to_be_notified,
 labels_to_be_notified and labels_to_be_notified_behavior; and slack: absent
 (--keep-source keeps it). The webhook and username do not carry over: the app
-posts with its own Slack credentials. The app is installed from GitLab's web
-page only: projects without it are listed on stderr, with the steps, and left
-out of the spec; run migrate again once installed.`,
+posts with its own Slack credentials. An event with no channel, which Slack
+posted to the webhook's own channel, the app posts nowhere: the report lists
+them. The app is installed from GitLab's web page only: scopes without it are
+listed on stderr, with the steps, and left out of the spec; run migrate again
+once installed. The app posts only to channels it is in: add it to private ones.`,
 	},
 	fleet.MigrateSlashCommandsToSlackApp: {
 		"Slack slash commands (removed in GitLab 19.0) to the GitLab for Slack app",
@@ -65,19 +67,24 @@ with --state FILE, so that it is sent once and the next plan is clean.`,
 	},
 	fleet.MigrateJiraProjectKeys: {
 		"Jira's project_key to project_keys",
-		`Writes, for each scope whose Jira integration has project_key set, jira with
-project_keys (the keys already there, and project_key's, split on commas),
-project_key: "" (--keep-source keeps it), url (GitLab requires it on every
+		`Writes, for each scope whose Jira integration has a project_key that project_keys
+does not list, jira with project_keys (the keys already there and project_key;
+a blank project_keys, which shows every Jira project's issues, becomes
+[project_key] as GitLab's own 17.0 backfill did), project_key: "" unless
+vulnerabilities_enabled (vulnerability issues are created in project_key, and
+GitLab requires it then) or --keep-source, url (GitLab requires it on every
 change) and password as a reference: GitLab never reports it.`,
 	},
 	fleet.MigrateJiraAuth: {
 		"Jira from basic authentication to a personal access token (--to 1) or a Cloud service account (--to 2)",
 		`Writes, for each scope whose Jira integration has another jira_auth_type than
 --to, jira with jira_auth_type --to, url, api_url and password as a reference
-to the new token. --to 1 (Jira Data Center or Server personal access token)
-clears username, which a token does not use; --to 2 (Jira Cloud service
-account, GitLab 19.0 and later) keeps username, which must be the service
-account's email. --to 2 on an older GitLab is refused.`,
+to the new token, and username: "" (neither takes one). --to 1 (a Jira Data
+Center or Server personal access token) leaves Jira Cloud sites (*.atlassian.net)
+alone: GitLab refuses a token there. --to 2 (a Jira Cloud service account,
+GitLab 19.0 and later) also sets api_url, to a reference the user fills with
+https://api.atlassian.com/ex/jira/CLOUD_ID (one name per site,
+JIRA_CLOUD_API_URL_SITE). --to 2 on an older GitLab is refused.`,
 	},
 }
 

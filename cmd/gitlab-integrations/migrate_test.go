@@ -110,7 +110,7 @@ func TestMigrateEndToEnd(t *testing.T) {
 				seed(t, srv, "acme/web", "jira", integrations.Values{"url": "https://jira.example.com", "password": "p", "username": "bot@example.com"})
 				seed(t, srv, "acme/api", "jira", integrations.Values{"url": "https://jira.example.com", "password": "p", "username": "u", "jira_auth_type": 1})
 			},
-			envs: []string{"JIRA_PASSWORD=tok"},
+			envs: []string{"JIRA_PASSWORD=tok", "JIRA_CLOUD_API_URL=https://api.atlassian.com/ex/jira/0f6a-cloud-id"},
 			want: []string{"project:acme/web jira update"},
 		},
 	} {
