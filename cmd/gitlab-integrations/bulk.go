@@ -260,36 +260,54 @@ func (bp *bulkPlan) where(w string) string {
 	return bp.labels[i]
 }
 
-// typedParams turns the text values of key=value arguments, already
-// checked by DynamicService.Check, into the types a spec holds (booleans,
-// integers); every string is written so that the spec takes it literally:
-// its ${env:…} and ${file:…} were resolved already.
-func typedParams(info integrations.IntegrationInfo, values integrations.Values) map[string]any {
-	out := make(map[string]any, len(values))
-	for name, v := range values {
-		p, _ := info.Parameter(name)
-		s, isText := v.(string)
-		switch {
-		case isText && p.Type == integrations.TypeBoolean:
+// specParams turns key=value arguments (args, which resolved holds
+// resolved and checked by DynamicService.Check) into a spec's parameters:
+// booleans and integers typed from their resolved text; other values as
+// written, so that the spec keeps their ${env:…} and ${file:…} references
+// for fleet to resolve as a spec's (and never to show), except that @FILE
+// and @@ give their text, taken literally.
+func specParams(info integrations.IntegrationInfo, args []string, resolved integrations.Values) map[string]any {
+	out := make(map[string]any, len(resolved))
+	for _, a := range args {
+		key, raw, _ := strings.Cut(a, "=")
+		key = strings.TrimSpace(key)
+		v, ok := resolved[key]
+		if !ok {
+			continue
+		}
+		p, _ := info.Parameter(key)
+		s, _ := v.(string)
+		switch p.Type {
+		case integrations.TypeBoolean:
 			// Check accepted it, so it is one of the words for true or false.
 			switch strings.ToLower(strings.TrimSpace(s)) {
 			case "true", "1", "yes", "on", "t":
-				out[name] = true
+				out[key] = true
 			default:
-				out[name] = false
+				out[key] = false
 			}
-		case isText && p.Type == integrations.TypeInteger:
+		case integrations.TypeInteger:
 			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
-				out[name] = s // not reached after Check; Validate names it
+				out[key] = s // not reached after Check; Validate names it
 				continue
 			}
-			out[name] = n
+			out[key] = n
 		default:
-			out[name] = literalValue(v)
+			out[key] = specValue(raw, v)
 		}
 	}
 	return out
+}
+
+// specValue is a value given on the command line as raw, resolved to
+// resolved, as a spec writes it: raw with its references, or for @FILE
+// and @@… the text it gives, taken literally.
+func specValue(raw string, resolved any) any {
+	if strings.HasPrefix(raw, "@") {
+		return literalValue(resolved)
+	}
+	return raw
 }
 
 // literalValue writes every "${" of a value's strings as "$${", so that a

@@ -78,6 +78,8 @@ type copyItem struct {
 	slug   string
 	svc    *integrations.DynamicService
 	values integrations.Values
+	// secretRefs holds the secrets of values as --secret wrote them.
+	secretRefs map[string]string
 }
 
 func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
@@ -106,6 +108,11 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 	secrets, err := parseSecrets(opts.secrets, root.getenv)
 	if err != nil {
 		return err
+	}
+	rawSecrets := map[string]string{} // as written, for a plan
+	for _, f := range opts.secrets {
+		name, raw, _ := strings.Cut(f, "=")
+		rawSecrets[name] = raw
 	}
 	c, err := root.client()
 	if err != nil {
@@ -160,6 +167,7 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		if values == nil {
 			values = integrations.Values{}
 		}
+		refs := map[string]string{}
 		for _, name := range need {
 			key := slug + "." + name
 			v, ok := secrets[key]
@@ -173,8 +181,9 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 			}
 			used[key] = true
 			values[name] = v
+			refs[name] = rawSecrets[key]
 		}
-		items = append(items, copyItem{slug: slug, svc: d, values: values})
+		items = append(items, copyItem{slug: slug, svc: d, values: values, secretRefs: refs})
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("nothing copied: GitLab does not report secrets, and these required ones are missing: %s (give each as --secret NAME='${env:VAR}' or NAME=@FILE)",
@@ -215,9 +224,14 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 	if opts.bulk.planned() {
 		want := map[string]fleet.Desired{}
 		for _, it := range items {
+			// GitLab's values are text to send as it is; the secrets
+			// keep their references, for fleet to resolve.
 			params := map[string]any{}
 			for k, v := range it.values {
 				params[k] = literalValue(v)
+			}
+			for k, raw := range it.secretRefs {
+				params[k] = specValue(raw, it.values[k])
 			}
 			want[it.slug] = fleet.Desired{State: fleet.Present, Params: params}
 		}

@@ -104,7 +104,7 @@ func runSetPlanned(cmd *cobra.Command, root *rootOptions, opts *setOptions, args
 	if err := d.Check(scope, values); err != nil {
 		return fmt.Errorf("setting %s on %s: %w", info.Slug, where, redactSent(err, info, values))
 	}
-	want := map[string]fleet.Desired{info.Slug: {State: fleet.Present, Params: typedParams(info, values)}}
+	want := map[string]fleet.Desired{info.Slug: {State: fleet.Present, Params: specParams(info, args[1:], values)}}
 	return newBulkPlan(&opts.bulk, scopeFlag(opts.scope), []integrations.Scope{opts.scope.scope()}, want).run(cmd, root, &opts.bulk)
 }
 
