@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 
@@ -363,9 +365,12 @@ func TestBulkInherit(t *testing.T) {
 		t.Errorf("inherit --dry-run again:\n%s", r.stdout)
 	}
 	// One project, from a group two levels up.
-	res = decodeJSON[[]resultView](t, cli(t, e, "inherit", "slack", "--project", "acme/platform/db", "--yes", "-o", "json", "-q").ok(t).stdout)
-	if len(res) != 1 || res[0].Scope != "project:acme/platform/db" || res[0].Status != "applied" {
-		t.Errorf("inherit --project: %+v", res)
+	lines := strings.Split(cli(t, e, "inherit", "slack", "--project", "acme/platform/db", "--yes", "-o", "jsonl", "-q").ok(t).stdout, "\n")
+	if len(lines) != 3 || lines[2] != "" || lines[1] != `{"summary":{"applied":1,"failed":0,"not_started":0,"total":1}}` {
+		t.Fatalf("inherit --project -o jsonl:\n%s", strings.Join(lines, "\n"))
+	}
+	if v := decodeJSON[resultView](t, lines[0]); v.Scope != "project:acme/platform/db" || v.Action != "inherit" || v.Status != "applied" {
+		t.Errorf("inherit --project: %+v", v)
 	}
 	if ws := writes(t, srv); len(ws) != 1 || ws[0].scope != "project:acme/platform/db" || ws[0].body["use_inherited_settings"] != true {
 		t.Errorf("inherit --project sent %+v", ws)
@@ -464,5 +469,20 @@ func TestBulkHelp(t *testing.T) {
 		if !strings.Contains(out, "shows the plan and asks") {
 			t.Errorf("%s --help does not say that it asks", name)
 		}
+	}
+}
+
+// SIGTERM during a bulk set: the changes in flight finish, no other
+// starts, every change is reported, exit 143, as apply does.
+func TestBulkInterrupted(t *testing.T) {
+	const total = 120
+	srv, e, _ := slowFleet(t, total, 20*time.Millisecond)
+	r := applyAndSignal(t, e, 20, nil, 0, []syscall.Signal{syscall.SIGTERM},
+		"set", "slack", "--projects-in", "acme", "--yes", "-o", "json", "webhook=${env:SLACK_WEBHOOK}", "channel=#deploys")
+	if r.code != 143 {
+		t.Fatalf("exit %d, want 143; stderr:\n%s", r.code, r.stderr)
+	}
+	if count := checkReport(t, srv, r, total); count["failed"] != 0 {
+		t.Errorf("%d changes failed: the first signal lets those in flight finish", count["failed"])
 	}
 }
