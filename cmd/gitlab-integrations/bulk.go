@@ -38,8 +38,12 @@ func (b *bulkFlags) bind(cmd *cobra.Command) {
 	f.StringArrayVar(&b.exclude, "exclude", nil, "with --projects-in: leave out the projects whose full path matches this glob (repeatable)")
 	f.BoolVar(&b.yes, "yes", false, "apply the plan without asking")
 	f.BoolVar(&b.dryRun, "dry-run", false, "only show the plan, send nothing (exit 2 when it has changes, as plan)")
-	f.IntVar(&b.concurrency, "concurrency", 8, "with --projects-in or --dry-run: scopes read, and changes sent, at once")
-	f.StringVar(&b.stateFile, "state", "", "with --projects-in or --dry-run: file of secret fingerprints, as plan and apply --state")
+	when := "with --projects-in or --dry-run: "
+	if b.always {
+		when = ""
+	}
+	f.IntVar(&b.concurrency, "concurrency", 8, when+"scopes read, and changes sent, at once")
+	f.StringVar(&b.stateFile, "state", "", when+"file of secret fingerprints, as plan and apply --state")
 }
 
 // planned reports whether the command goes through a fleet plan: over
