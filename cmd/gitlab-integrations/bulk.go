@@ -189,6 +189,11 @@ func (bp *bulkPlan) run(cmd *cobra.Command, root *rootOptions, b *bulkFlags) err
 		// confuse the output.
 		p.Changes[i].Where = ""
 	}
+	if len(p.Changes) == 0 && b.projectsIn != "" {
+		// Globs that leave none are the spec's error already; this is a
+		// group with no project at all.
+		return fmt.Errorf("--projects-in %s: the group has no projects (archived ones are left out): nothing to do", b.projectsIn)
+	}
 	if b.dryRun {
 		if err := printPlan(cmd, format, p); err != nil {
 			return err
@@ -220,6 +225,9 @@ func (bp *bulkPlan) what(p *fleet.Plan) string {
 		for s := range scopes {
 			return s
 		}
+	}
+	if bp.spec.Targets[0].ProjectsIn != "" {
+		return fmt.Sprintf("each of the %d projects", len(scopes))
 	}
 	return fmt.Sprintf("each of the %d scopes", len(scopes))
 }

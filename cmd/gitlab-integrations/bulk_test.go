@@ -425,6 +425,7 @@ func TestBulkCopy(t *testing.T) {
 // match nothing: exit 1, one clear line, nothing sent.
 func TestBulkRefusesBadInput(t *testing.T) {
 	srv, e := groupTree(t)
+	srv.AddGroup("empty")
 	hook := "webhook=${env:SLACK_WEBHOOK}"
 	for _, tc := range []struct {
 		args []string
@@ -435,6 +436,7 @@ func TestBulkRefusesBadInput(t *testing.T) {
 		{[]string{"set", "slack", "--projects-in", "acme", "--exclude", "acme/**", hook},
 			`--exclude: exclude ["acme/**"] leaves none of the 5 projects of acme`},
 		{[]string{"disable", "slack", "--projects-in", "acmee"}, "--projects-in acmee: group acmee does not exist"},
+		{[]string{"set", "slack", "--projects-in", "empty", hook}, "--projects-in empty: the group has no projects (archived ones are left out): nothing to do"},
 		{[]string{"inherit", "slack", "--projects-in", "acme/"}, `--projects-in acme/: "acme/" has an empty segment`},
 		{[]string{"set", "slack", "--projects-in", "acme", "--include", "", hook}, `--include: glob "" is not valid`},
 		{[]string{"set", "slack", "--projects-in", "acme", "--project", "acme/web", hook},
