@@ -89,7 +89,7 @@ func (b *bulkFlags) checkPlaces(slug string) error {
 	return nil
 }
 
-// given lists the flags of f among names that the command line set, as
+// given lists those of the flags names that the command line set, as
 // "--name".
 func given(cmd *cobra.Command, names ...string) []string {
 	var out []string
