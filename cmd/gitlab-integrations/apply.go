@@ -170,22 +170,32 @@ func runApply(cmd *cobra.Command, root *rootOptions, opts *applyOptions, args []
 		return nil
 	}
 	if !opts.yes {
-		if err := p.WriteText(cmd.OutOrStdout()); err != nil {
-			return fmt.Errorf("writing the plan: %w", err)
-		}
-		if !isTerminal(root.streams.in) {
-			return errors.New("refusing to apply without --yes: standard input is not a terminal to ask on (review the plan, then run again with --yes)")
-		}
-		fmt.Fprint(root.streams.err, "Apply these changes? Only 'yes' applies them: ")
-		answer, err := readLine(ctx, root.streams.in)
-		if err != nil {
-			return fmt.Errorf("apply cancelled: nothing changed: %w", err)
-		}
-		if strings.TrimSpace(answer) != "yes" {
-			return errors.New("apply cancelled: nothing changed")
+		if err := askToApply(cmd, root, p); err != nil {
+			return err
 		}
 	}
 	return carryOut(cmd, root, opts, c, p, format)
+}
+
+// askToApply prints the plan and asks on the terminal whether to apply
+// it: nil only when the answer is "yes". Without a terminal to ask on, it
+// refuses: the caller gives --yes once the plan is reviewed.
+func askToApply(cmd *cobra.Command, root *rootOptions, p *fleet.Plan) error {
+	if err := p.WriteText(cmd.OutOrStdout()); err != nil {
+		return fmt.Errorf("writing the plan: %w", err)
+	}
+	if !isTerminal(root.streams.in) {
+		return errors.New("refusing to apply without --yes: standard input is not a terminal to ask on (review the plan, then run again with --yes)")
+	}
+	fmt.Fprint(root.streams.err, "Apply these changes? Only 'yes' applies them: ")
+	answer, err := readLine(cmd.Context(), root.streams.in)
+	if err != nil {
+		return fmt.Errorf("apply cancelled: nothing changed: %w", err)
+	}
+	if strings.TrimSpace(answer) != "yes" {
+		return errors.New("apply cancelled: nothing changed")
+	}
+	return nil
 }
 
 // carryOut applies the plan and reports every change: as each finishes

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/fleet"
 )
 
 // copyOptions are the flags of copy.
@@ -17,6 +18,7 @@ type copyOptions struct {
 	to      []string
 	only    []string
 	secrets []string
+	bulk    bulkFlags
 }
 
 // copyResult is one integration copied to one scope.
@@ -31,7 +33,7 @@ type copyResult struct {
 func newCopyCmd(root *rootOptions) *cobra.Command {
 	var opts copyOptions
 	cmd := &cobra.Command{
-		Use:   "copy --from SCOPE --to SCOPE [--only SLUG,…]",
+		Use:   "copy --from SCOPE --to SCOPE… | --projects-in G [--only SLUG,…]",
 		Short: "Copy integration settings from one project or group to others",
 		Long: `copy reads the active integrations of --from (or those of --only) and sets
 them up the same on every --to, event flags included. Scopes are written
@@ -41,8 +43,20 @@ GitLab never reports secrets (passwords, tokens, webhook URLs), so the required
 ones must be given: --secret NAME='${env:VAR}' or --secret NAME=@FILE, where
 NAME is the parameter (webhook) or, when several integrations have one of that
 name, SLUG.NAME (slack.webhook). Without them copy sends nothing and lists the
-ones missing. Secrets are refused as plain values.`,
+ones missing. Secrets are refused as plain values.
+
+--projects-in G copies to every project under the group G instead of the
+--to scopes (--include and --exclude globs choose among them, as a spec's
+projects_in: does): copy plans it as plan does, shows the plan and asks as
+apply does (--yes to skip the question, --dry-run to only show the plan,
+exit 2 when it has changes; --dry-run also plans the --to scopes), then
+applies it, reporting every change as apply does (exit 3 when some failed).
+The secrets are needed all the same. A project whose non-secret settings
+are already those of --from is left alone: GitLab never reports a secret,
+so it is compared only with --state.`,
 		Example: `  gitlab-integrations copy --from project:acme/web --to project:acme/api --only slack \
+    --secret webhook='${env:SLACK_WEBHOOK}'
+  gitlab-integrations copy --from project:acme/web --projects-in acme --exclude acme/web --only slack \
     --secret webhook='${env:SLACK_WEBHOOK}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -51,11 +65,11 @@ ones missing. Secrets are refused as plain values.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.from, "from", "", "scope to copy from, such as project:acme/web")
-	f.StringArrayVar(&opts.to, "to", nil, "scope to copy to (repeatable)")
+	f.StringArrayVar(&opts.to, "to", nil, "scope to copy to (repeatable), or --projects-in")
 	f.StringSliceVar(&opts.only, "only", nil, "copy only these integrations (comma-separated slugs)")
 	f.StringArrayVar(&opts.secrets, "secret", nil, `a required secret, NAME='${env:VAR}' or NAME=@FILE (repeatable)`)
+	opts.bulk.bind(cmd)
 	_ = cmd.MarkFlagRequired("from")
-	_ = cmd.MarkFlagRequired("to")
 	return cmd
 }
 
@@ -64,12 +78,20 @@ type copyItem struct {
 	slug   string
 	svc    *integrations.DynamicService
 	values integrations.Values
+	// secretRefs holds the secrets of values as --secret wrote them.
+	secretRefs map[string]string
 }
 
 func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
-	format, err := root.format("table", dataFormats...)
-	if err != nil {
+	if err := opts.bulk.check(cmd, given(cmd, "to"), "--to SCOPE"); err != nil {
 		return err
+	}
+	format := ""
+	if !opts.bulk.planned() {
+		var err error
+		if format, err = root.format("table", dataFormats...); err != nil {
+			return err
+		}
 	}
 	from, err := integrations.ParseScope(opts.from)
 	if err != nil {
@@ -86,6 +108,11 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 	secrets, err := parseSecrets(opts.secrets, root.getenv)
 	if err != nil {
 		return err
+	}
+	rawSecrets := map[string]string{} // as written, for a plan
+	for _, f := range opts.secrets {
+		name, raw, _ := strings.Cut(f, "=")
+		rawSecrets[name] = raw
 	}
 	c, err := root.client()
 	if err != nil {
@@ -116,6 +143,10 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		}
 	}
 
+	if err := opts.bulk.checkPlaces(slugs[0]); err != nil {
+		return err
+	}
+
 	// Read everything and check every secret before sending anything.
 	var items []copyItem
 	var missing []string
@@ -136,6 +167,7 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		if values == nil {
 			values = integrations.Values{}
 		}
+		refs := map[string]string{}
 		for _, name := range need {
 			key := slug + "." + name
 			v, ok := secrets[key]
@@ -149,8 +181,9 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 			}
 			used[key] = true
 			values[name] = v
+			refs[name] = rawSecrets[key]
 		}
-		items = append(items, copyItem{slug: slug, svc: d, values: values})
+		items = append(items, copyItem{slug: slug, svc: d, values: values, secretRefs: refs})
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("nothing copied: GitLab does not report secrets, and these required ones are missing: %s (give each as --secret NAME='${env:VAR}' or NAME=@FILE)",
@@ -167,17 +200,42 @@ func runCopy(cmd *cobra.Command, root *rootOptions, opts *copyOptions) error {
 		return fmt.Errorf("nothing copied: --secret %s: no integration copied needs it", strings.Join(unused, ", "))
 	}
 
-	// Check every copy as Set will before sending the first one.
+	// Check every copy as Set will before sending the first one. The
+	// projects of --projects-in are not known yet: one stands for them
+	// all, for the checks that depend on the level.
 	var refused []string
+	checked, names := targets, []string(nil)
 	for _, to := range targets {
+		names = append(names, to.String())
+	}
+	if opts.bulk.projectsIn != "" {
+		checked, names = []integrations.Scope{integrations.Project(opts.bulk.projectsIn)}, []string{"the projects in " + opts.bulk.projectsIn}
+	}
+	for i, to := range checked {
 		for _, it := range items {
 			if err := it.svc.Check(to, it.values); err != nil {
-				refused = append(refused, fmt.Sprintf("%s on %s: %s", it.slug, to, problemText(err)))
+				refused = append(refused, fmt.Sprintf("%s on %s: %s", it.slug, names[i], problemText(err)))
 			}
 		}
 	}
 	if len(refused) > 0 {
 		return fmt.Errorf("nothing copied: GitLab would refuse %s", strings.Join(refused, "; "))
+	}
+	if opts.bulk.planned() {
+		want := map[string]fleet.Desired{}
+		for _, it := range items {
+			// GitLab's values are text to send as it is; the secrets
+			// keep their references, for fleet to resolve.
+			params := map[string]any{}
+			for k, v := range it.values {
+				params[k] = literalValue(v)
+			}
+			for k, raw := range it.secretRefs {
+				params[k] = specValue(raw, it.values[k])
+			}
+			want[it.slug] = fleet.Desired{State: fleet.Present, Params: params}
+		}
+		return newBulkPlan(&opts.bulk, "--to", targets, want).run(cmd, root, &opts.bulk)
 	}
 
 	var results []copyResult

@@ -138,6 +138,7 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		newGetCmd(opts),
 		newSetCmd(opts),
 		newDisableCmd(opts),
+		newInheritCmd(opts),
 		newCopyCmd(opts),
 		newAuditCmd(opts),
 		newExportCmd(opts),
@@ -292,7 +293,10 @@ func (f *scopeFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.project, "project", "", "project path (acme/web) or numeric ID")
 	cmd.Flags().StringVar(&f.group, "group", "", "group path (acme/platform) or numeric ID")
 	cmd.MarkFlagsMutuallyExclusive("project", "group")
-	cmd.MarkFlagsOneRequired("project", "group")
+	if cmd.Flags().Lookup("projects-in") == nil {
+		// A command with --projects-in too (bulk.go) asks for one of the three itself.
+		cmd.MarkFlagsOneRequired("project", "group")
+	}
 }
 
 // scope returns the scope the flags name.
