@@ -390,3 +390,41 @@ func TestCheckJSONShape(t *testing.T) {
 	assert.Equal(t, map[string]int{"rules": 4, "scopes": 5, "cases": 16, "failed": 4}, doc.Summary)
 	assert.Contains(t, string(data), `"rule":"no-asana","where":"policy.yaml:6","scope":"project:acme/api","integration":"asana","message":`)
 }
+
+// TestCheckInherited: a project inheriting a group's integration counts
+// as active, with the settings it inherits; a finding says they are
+// inherited.
+func TestCheckInherited(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	srv.AddGroup("acme")
+	require.NotZero(t, srv.AddProject("acme/inh"))
+	slack, err := c.Integration("slack")
+	require.NoError(t, err)
+	_, err = slack.Set(ctx, integrations.Group("acme"), integrations.Values{"webhook": sentinel, "channel": "#dev-all"})
+	require.NoError(t, err)
+	_, err = slack.Set(ctx, integrations.Project("acme/inh"), integrations.Values{"use_inherited_settings": true, "webhook": sentinel})
+	require.NoError(t, err)
+	list, err := c.List(ctx, integrations.Project("acme/inh"))
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.True(t, list[0].Inherited, "the fake inherits")
+
+	pol, err := fleet.ParsePolicy("p.yaml", []byte(`version: 1
+rules:
+  - name: slack-required
+    targets: [{project: acme/inh}]
+    require: slack
+  - name: slack-ops
+    targets: [{project: acme/inh}]
+    integration: slack
+    parameters:
+      channel: {matches: "^#ops-"}
+`))
+	require.NoError(t, err)
+	rep, err := fleet.Check(ctx, c, pol, fleet.CheckOptions{})
+	require.NoError(t, err)
+	require.Len(t, rep.Findings, 1)
+	assert.Equal(t, "slack-ops", rep.Findings[0].Rule)
+	assert.Equal(t, `channel "#dev-all" does not match "^#ops-" (inherited)`, rep.Findings[0].Message)
+}
