@@ -59,7 +59,11 @@ func fleetForPolicy(t *testing.T) (*integrationstest.Server, *integrations.Clien
 		_, err = d.Set(ctx, scope, v)
 		require.NoError(t, err, "%s %s", scope, slug)
 	}
-	set(integrations.Group("acme"), "jira", integrations.Values{"url": "https://jira.example.com", "password": sentinel})
+	// No integration on acme itself: projects inherit from it once the
+	// fake propagates, and these tests are about their own settings. A
+	// group of its own, without projects, has jira.
+	srv.AddGroup("corp")
+	set(integrations.Group("corp"), "jira", integrations.Values{"url": "https://jira.corp.example.net", "password": sentinel})
 	set(integrations.Project("acme/web"), "jira", integrations.Values{"url": "https://JIRA.example.com/browse", "password": sentinel})
 	set(integrations.Project("acme/api"), "jira", integrations.Values{"url": "https://jira.evil.example.org", "password": sentinel})
 	set(integrations.Project("acme/web"), "slack", integrations.Values{"webhook": sentinel, "channel": "#ops-web", "pipeline_events": true})
@@ -132,8 +136,7 @@ func TestCheckReadsAsFewAsPlan(t *testing.T) {
 		got = append(got, r.Path)
 	}
 	assert.Equal(t, []string{
-		"/api/v4/groups/acme/integrations",
-		"/api/v4/groups/acme/integrations/jira",
+		"/api/v4/groups/acme/integrations", // jira is not active on acme: no Get
 		"/api/v4/groups/acme/projects",
 		"/api/v4/projects/acme%2Fapi/integrations",
 		"/api/v4/projects/acme%2Fapi/integrations/jira",
@@ -185,6 +188,11 @@ rules:
     integration: jira
     parameters:
       url: {host_in: ["*.example.com"]}
+  - name: jira-group
+    targets: [{group: corp}]
+    integration: jira
+    parameters:
+      url: {host_in: [jira.example.com]}
 `))
 	require.NoError(t, err)
 	rep, err := fleet.Check(context.Background(), c, pol, fleet.CheckOptions{})
@@ -197,6 +205,7 @@ rules:
 		"web-slack project:acme/web: notify_only_broken_pipelines is false; the rule wants true",
 		`api-slack project:acme/api: channel is "#dev"; the rule wants one of "#ops-web", "#ops-api"`,
 		`jira-wildcard project:acme/api: url points at host "jira.evil.example.org"; the rule wants one of *.example.com`,
+		`jira-group group:corp: url points at host "jira.corp.example.net"; the rule wants one of jira.example.com`,
 	}, got)
 }
 
