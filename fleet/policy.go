@@ -226,6 +226,12 @@ func (r *policyReader) top(n *yaml.Node) {
 func (r *policyReader) rule(n *yaml.Node) {
 	r.pol.Rules = append(r.pol.Rules, Rule{lines: map[string]int{"": n.Line}})
 	rule := &r.pol.Rules[len(r.pol.Rules)-1]
+	if n.Kind != yaml.MappingNode {
+		// Reported as not a mapping below; not also as lacking its parts.
+		for _, k := range []string{"@name", "@targets", "!kind"} {
+			rule.lines[k] = n.Line
+		}
+	}
 	sr := r.spec()
 	var params *yaml.Node
 	sr.pairs(n, "a rule", func(k, v *yaml.Node) {

@@ -53,6 +53,8 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"forbid with parameters", rule("    forbid: slack\n    parameters:\n      channel: {equals: \"#x\"}\n"), `p.yaml:5: forbid: takes no parameters: or events:`},
 		{"integration without conditions", rule("    integration: slack\n"), `p.yaml:5: integration: slack checks settings: add parameters: or events:`},
 		{"not reported by GitLab", rule("    integration: slack\n    parameters:\n      use_inherited_settings: {equals: true}\n"), `p.yaml:7: GitLab does not report slack.use_inherited_settings in its answers`},
+		{"event the SDK does not read", rule("    integration: slack\n    events:\n      work_item_events: true\n"), `p.yaml:7: events: work_item_events is not in GitLab's answers as this SDK reads them`},
+		{"rule not a mapping", head + "  - jira\n", `p.yaml:3: a rule must be a mapping`},
 		{"a control character", "version: 1\n\x1b[2J\n", `p.yaml:2: a control character (U+001B) in the policy; a policy is text`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,4 +142,24 @@ func TestLoadPolicyBounds(t *testing.T) {
 	_, err = fleet.ParsePolicy("p.yaml", []byte(b.String()))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "the aliases (*name) of the policy repeat more than 250,000 YAML nodes")
+}
+
+// FuzzParsePolicy: any input is a policy or an error, never a panic, and
+// a policy read validates again.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte(pinnedPolicy))
+	f.Add([]byte("version: 1\nrules:\n  - name: r\n    targets: [{project: a/b}]\n    require: jira\n    parameters:\n      url: {equals: x, one_of: [y], matches: z, host_in: [h]}\n"))
+	f.Add([]byte("version: 1\nx-a: &a {projects_in: acme}\nrules:\n  - name: r\n    targets: [*a, *a]\n    forbid: asana\n  - <<: {name: s}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pol, err := fleet.ParsePolicy("p.yaml", data)
+		if err != nil {
+			if !strings.Contains(err.Error(), "p.yaml") {
+				t.Errorf("an error without its file: %v", err)
+			}
+			return
+		}
+		if err := pol.Validate(); err != nil {
+			t.Errorf("a policy read does not validate again: %v", err)
+		}
+	})
 }

@@ -33,8 +33,8 @@ func (pol *Policy) Validate() error {
 // shape, so that a policy missing its parts is not reported twice.
 func (pol *Policy) validate(read bool) error {
 	var p problemList
-	if pol.Version != 1 && !read && pol.File == "" {
-		p.addAt("policy", "version %d is not known: write version: 1", pol.Version)
+	if pol.Version != 1 && !read {
+		p.addAt(orPolicy(pol.File), "version %d is not known: write version: 1", pol.Version)
 	}
 	if len(pol.Rules) == 0 && !read {
 		p.addAt(orPolicy(pol.File), "no rules: add rules: with at least one rule")
