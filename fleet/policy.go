@@ -169,8 +169,10 @@ type policyReader struct {
 	file string
 	pol  *Policy
 	p    *problemList
-	sawRules,
-	badTop bool
+	// sawRules and badTop say that rules: was given, and an unknown key
+	// at the top (perhaps rules: misspelt), so that a missing rules: is
+	// reported once.
+	sawRules, badTop bool
 }
 
 // spec gives the target helpers of the spec reader (pairs, str, strs,
