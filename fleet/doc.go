@@ -194,4 +194,65 @@
 // mapping file, a variable set to ""), since GitLab refuses it on any
 // change; a reference that does not resolve at all is listed in
 // Plan.Unresolved, and Apply refuses it.
+//
+// # Policy checks
+//
+// A policy is a YAML file of rules that Check (and "gitlab-integrations
+// check -f POLICY") compares with what GitLab has, without changing
+// anything:
+//
+//	version: 1
+//	rules:
+//	  - name: jira-everywhere
+//	    targets: [{projects_in: acme, exclude: ["acme/sandbox/**"]}]
+//	    require: jira                    # active on every target scope
+//	  - name: no-asana
+//	    targets: [{projects_in: acme}]
+//	    forbid: asana                    # active nowhere
+//	  - name: slack-channels
+//	    targets: [{projects_in: acme}]
+//	    integration: slack               # where active, its settings must satisfy:
+//	    parameters:
+//	      channel: {matches: "^#ops-"}
+//	    events:
+//	      pipeline_events: true
+//	  - name: jira-host
+//	    targets: [{group: acme}, {projects_in: acme}]
+//	    integration: jira
+//	    parameters:
+//	      url: {host_in: [jira.example.com]}
+//
+// Each rule has a name unique in the policy, targets written as a spec's
+// (project:, group:, projects_in: with include: and exclude: globs; no
+// integrations:), and exactly one of require: (the integration is active
+// on every target scope), forbid: (active on none) and integration: (where
+// it is active, its settings satisfy the conditions; where it is not, the
+// rule holds). require: may have conditions too; forbid: has none.
+// parameters: maps a parameter's API name to conditions, all of which
+// must hold: equals: V, one_of: [V, …] (V of the parameter's type),
+// matches: a regular expression (RE2, unanchored; for a list, every item)
+// and host_in: [host, …] (the host of a URL, without regard to case;
+// "*.example.com" for every host under it). events: maps an event flag to
+// true (on) or false (off). An integration inherited from a group counts
+// as active, with the settings it inherits, and findings say "(inherited)".
+//
+// A policy is read as a spec is (at most MaxSpecSize, aliases bounded) and
+// refused, every problem at once with its file:line, before any request:
+// an unknown key (with the closest right one), an unknown integration,
+// parameter or event, a value of the wrong type, an invalid regular
+// expression, a rule with none or several of require:, forbid: and
+// integration:, a duplicate name, and a condition on a secret: secrets
+// cannot be read from GitLab, which never reports them. A projects_in
+// group, project or group that does not exist, and globs that leave no
+// project, are refused after listing the projects, before any
+// integration is read.
+//
+// Check reads as few requests as NewPlan: one List per scope, whatever
+// the number of rules covering it, and a Get only where a rule has
+// conditions on the parameters of an integration active there. Its
+// CheckReport lists every Finding (rule, where, scope, integration,
+// message) and every CheckCase (rule × scope); CheckReport.WriteJUnit
+// writes the JUnit XML of GitLab's unit test reports, one test case per
+// rule and scope, so that a CI job's artifacts:reports:junit shows the
+// findings in the merge request.
 package fleet

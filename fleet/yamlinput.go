@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -30,11 +31,23 @@ const MaxAliasNodes = 250_000
 // and one whose aliases expand past MaxSpecNodes. It returns nil after
 // adding the problems found to p.
 func decodeSpec(file string, data []byte, p *problemList) *yaml.Node {
+	return decodeDocument(file, data, p, specDocument)
+}
+
+// document names a kind of YAML file fleet reads, for decodeDocument's
+// messages: "spec" and what an empty one lacks.
+type document struct{ noun, want string }
+
+var specDocument = document{noun: "spec", want: "version: 1 and targets:"}
+
+// decodeDocument is decodeSpec for any kind of document: a spec, a policy.
+func decodeDocument(file string, data []byte, p *problemList, kind document) *yaml.Node {
 	if len(data) > MaxSpecSize {
-		p.add(file, 0, "the spec is %s; a spec is at most 16 MiB: split it into several", readfile.Size(int64(len(data))))
+		p.add(file, 0, "the %s is %s; a %s is at most 16 MiB: split it into several", kind.noun, readfile.Size(int64(len(data))), kind.noun)
 		return nil
 	}
 	if line, msg := badText(data); msg != "" {
+		msg = strings.ReplaceAll(msg, "spec", kind.noun)
 		p.add(file, line, "%s", msg)
 		return nil
 	}
@@ -42,7 +55,7 @@ func decodeSpec(file string, data []byte, p *problemList) *yaml.Node {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			p.add(file, 1, "empty spec (want version: 1 and targets:)")
+			p.add(file, 1, "empty %s (want %s)", kind.noun, kind.want)
 			return nil
 		}
 		line, msg := yamlErrorLine(err)
@@ -54,18 +67,18 @@ func decodeSpec(file string, data []byte, p *problemList) *yaml.Node {
 	case errors.Is(err, io.EOF):
 	case err != nil:
 		line, msg := yamlErrorLine(err)
-		p.add(file, line, "a second YAML document (after ---), which does not read: %s; a spec is one document", msg)
+		p.add(file, line, "a second YAML document (after ---), which does not read: %s; a %s is one document", msg, kind.noun)
 		return nil
 	default:
-		p.add(file, max(next.Line, 1), "a second YAML document (after ---): a spec is one document; remove the --- and what follows, or make it a spec file of its own")
+		p.add(file, max(next.Line, 1), "a second YAML document (after ---): a %s is one document; remove the --- and what follows, or make it a %s file of its own", kind.noun, kind.noun)
 		return nil
 	}
 	if len(doc.Content) == 0 {
-		p.add(file, 1, "empty spec (want version: 1 and targets:)")
+		p.add(file, 1, "empty %s (want %s)", kind.noun, kind.want)
 		return nil
 	}
 	if line, over := aliasesRepeatPast(&doc, MaxAliasNodes); over {
-		p.add(file, line, "the aliases (*name) of the spec repeat more than 250,000 YAML nodes by here; share less through anchors, or split the spec")
+		p.add(file, line, "the aliases (*name) of the %s repeat more than 250,000 YAML nodes by here; share less through anchors, or split the %s", kind.noun, kind.noun)
 		return nil
 	}
 	return doc.Content[0]

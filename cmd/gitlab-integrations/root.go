@@ -145,6 +145,7 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		newMigrateCmd(opts),
 		newPlanCmd(opts),
 		newApplyCmd(opts),
+		newCheckCmd(opts),
 	)
 	return root
 }
