@@ -187,7 +187,7 @@ func TestNotesRefuseBadInputAndSendNothing(t *testing.T) {
 		err := call()
 		assert.ErrorIs(t, err, ErrValidation, name)
 	}
-	assert.Empty(t, f.requests())
+	assert.Equal(t, 0, len(f.requests()), "requests sent")
 
 	// The limit is GitLab's, in characters: a body of MaxNoteSize
 	// three-byte characters is sent.
@@ -196,7 +196,7 @@ func TestNotesRefuseBadInputAndSendNothing(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.CreateMergeRequestNote(ctx, Project("acme/infra"), 7, strings.Repeat("✓", MaxNoteSize+1))
 	assert.ErrorContains(t, err, "1000001 characters, more than GitLab's limit of 1000000")
-	assert.Len(t, f.requests(), 1)
+	assert.Equal(t, 1, len(f.requests()), "requests sent")
 }
 
 func TestNotesRejectHostileAnswers(t *testing.T) {
