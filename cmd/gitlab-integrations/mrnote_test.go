@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -203,4 +204,52 @@ func TestArtifactURL(t *testing.T) {
 			t.Errorf("artifactURL(%q, %q) = %q, want %q", tc.job, tc.out, got, tc.want)
 		}
 	}
+}
+
+func TestPlanNoteForAFleetIsBounded(t *testing.T) {
+	// 300 projects to change: the note keeps to the default bound, counts
+	// what it leaves out and links the job's plan.json.
+	srv := newServer(t, "acme/infra")
+	for i := 1; i <= 300; i++ {
+		srv.AddProject(fmt.Sprintf("acme/svc-%03d", i))
+	}
+	infra := srv.AddProject("acme/infra")
+	iid := srv.AddMergeRequest("acme/infra")
+	spec := writeSpec(t, `version: 1
+targets:
+  - projects_in: acme
+    exclude: [acme/infra]
+    integrations:
+      slack:
+        webhook: ${env:SLACK_WEBHOOK}
+        channel: "#deploys"
+        pipeline_events: true
+`)
+	// Run in the job's directory, as CI does: --out plan.json is the
+	// artifact the note links.
+	cmd := exec.Command(binary, "plan", "-f", spec, "--mr-note", "--out", "plan.json", "-q")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, mrPipeline(srv, infra, iid)...)
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != exitChanges {
+		t.Fatalf("exit %d (%v)\n%s", code, err, out)
+	}
+	checkNoSecret(t, cmd.Args, string(out))
+	if _, err := os.Stat(filepath.Join(cmd.Dir, "plan.json")); err != nil {
+		t.Errorf("the plan was not saved in the job's directory: %v", err)
+	}
+	notes := srv.MergeRequestNotes("acme/infra", iid)
+	if len(notes) != 1 {
+		t.Fatalf("%d notes", len(notes))
+	}
+	body := notes[0].Body
+	shown := strings.Count(body, "<details>")
+	if len(body) > 60_000 || shown < 100 || !strings.Contains(body, "**Plan:** 300 to create") ||
+		!strings.Contains(body, fmt.Sprintf("%d of 300 changes", 300-shown)) ||
+		!strings.Contains(body, "[the job's artifacts](https://gitlab.example.com/acme/infra/-/jobs/4242/artifacts/file/plan.json)") {
+		t.Errorf("the note for 300 projects (%d bytes, %d shown):\n%.3000s\n…\n%s", len(body), shown, body, body[max(0, len(body)-600):])
+	}
+	lines := strings.SplitN(body, "\n", 31)
+	t.Logf("the note as posted, %d bytes, %d characters, %d of 300 changes shown; its first 30 lines:\n%s\n…\n%s",
+		len(body), len([]rune(body)), shown, strings.Join(lines[:30], "\n"), body[strings.LastIndex(body, "\n---\n"):])
 }
