@@ -535,3 +535,40 @@ func TestEvalRule(t *testing.T) {
 		}
 	}
 }
+
+// The README's include lines name the component by its file and give it
+// inputs it declares.
+func TestReadmeIncludesTheComponent(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## Plans on merge requests (GitLab CI)\n")
+	_, block, ok2 := strings.Cut(section, "```yaml\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("the README has no include block in its GitLab CI section")
+	}
+	var doc struct {
+		Include []struct {
+			Component string            `yaml:"component"`
+			Inputs    map[string]string `yaml:"inputs"`
+		} `yaml:"include"`
+	}
+	if err := yaml.Unmarshal([]byte(block), &doc); err != nil || len(doc.Include) != 1 {
+		t.Fatalf("the README's include block: %v\n%s", err, block)
+	}
+	name := strings.TrimSuffix(filepath.Base(componentPath), ".yml")
+	if c := doc.Include[0].Component; !strings.Contains(c, "/"+name+"@") {
+		t.Errorf("the README includes %q, not the component %s", c, name)
+	}
+	inputs, _ := loadComponent(t, nil)
+	for k := range doc.Include[0].Inputs {
+		if _, ok := inputs[k]; !ok {
+			t.Errorf("the README gives the input %q, which the component does not declare", k)
+		}
+	}
+	if n := strings.Count(strings.TrimSpace(block), "\n") + 1; n != 3 {
+		t.Errorf("the README's include is %d lines, not 3", n)
+	}
+}
