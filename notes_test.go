@@ -169,7 +169,8 @@ func TestNotesRefuseBadInputAndSendNothing(t *testing.T) {
 			return err
 		},
 		"nil context": func() error {
-			_, err := c.CreateMergeRequestNote(nil, Project("acme/infra"), 7, "x") //nolint:staticcheck // on purpose
+			//lint:ignore SA1012 a nil context is what is tested
+			_, err := c.CreateMergeRequestNote(nil, Project("acme/infra"), 7, "x")
 			return err
 		},
 		"list iid": func() error {
