@@ -116,23 +116,31 @@ func postPlanNote(ctx context.Context, root *rootOptions, c *integrations.Client
 		return err
 	}
 	where := fmt.Sprintf("merge request !%d of project %s", t.iid, t.name)
-	var earlier []int64
+	var earlier []*integrations.Note
 	for n, err := range c.MergeRequestNotes(ctx, t.project, t.iid) {
 		if err != nil {
 			return fmt.Errorf("posting the plan: reading the notes of %s: %w", where, err)
 		}
 		if first, _, _ := strings.Cut(n.Body, "\n"); !n.System && strings.TrimSpace(first) == marker {
-			earlier = append(earlier, n.ID)
+			earlier = append(earlier, n)
 		}
 	}
 	// The newest first: the note a previous run updated last.
 	for i := len(earlier) - 1; i >= 0; i-- {
-		n, err := c.UpdateMergeRequestNote(ctx, t.project, t.iid, earlier[i], md.String())
+		old := earlier[i]
+		if old.Body == md.String() {
+			// Nothing new since the last push: no edit, no "edited" mark.
+			// (Whether the note is ours is not known without a write;
+			// a copy by someone else that says the same is as good.)
+			root.notef("The plan's note %d on %s is up to date", old.ID, where)
+			return nil
+		}
+		n, err := c.UpdateMergeRequestNote(ctx, t.project, t.iid, old.ID, md.String())
 		if errors.Is(err, integrations.ErrForbidden) {
 			continue // another user's note: not ours to edit
 		}
 		if err != nil {
-			return fmt.Errorf("posting the plan: updating note %d on %s: %w", earlier[i], where, err)
+			return fmt.Errorf("posting the plan: updating note %d on %s: %w", old.ID, where, err)
 		}
 		root.notef("Updated the plan's note %d on %s", n.ID, where)
 		return nil

@@ -94,6 +94,15 @@ func TestPlanPostsThenUpdatesItsNote(t *testing.T) {
 	if len(notes) != 3 || !strings.HasPrefix(notes[2].Body, marker+"\n**No changes:**") {
 		t.Errorf("after apply: %d notes, ours:\n%s", len(notes), notes[len(notes)-1].Body)
 	}
+	// Nothing new: the note is left as it is, not edited again.
+	srv.ResetRequests()
+	r = cli(t, e, "plan", "-f", spec, "--mr-note")
+	if r.code != 0 || methods(srv)["PUT"] != 0 || methods(srv)["POST"] != 0 || !strings.Contains(r.stderr, "is up to date") {
+		t.Errorf("plan with nothing new: exit %d, requests %v, stderr %s", r.code, methods(srv), r.stderr)
+	}
+	if again := srv.MergeRequestNotes("acme/infra", iid); len(again) != 3 || !again[2].UpdatedAt.Equal(notes[2].UpdatedAt) {
+		t.Errorf("the note was edited with nothing new: %+v", again)
+	}
 	for _, n := range notes {
 		if strings.Contains(n.Body, sentinel) || strings.Contains(n.Body, srv.Token()) {
 			t.Errorf("a note holds a secret:\n%s", n.Body)
