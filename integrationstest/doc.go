@@ -41,6 +41,11 @@
 // order. Server.ArchiveProject archives a project;
 // WithoutKeysetPagination plays a server without keyset pagination.
 //
+// Server.AddMergeRequest opens a merge request whose notes the server
+// serves (GET with GitLab's pagination headers, POST, PUT by the note's
+// author), and Server.MergeRequestNotes shows what was posted, for code that
+// comments on merge requests.
+//
 // Projects and groups are addressed by numeric ID or by URL-encoded full
 // path ("acme%2Fweb"), compared without regard to case, as GitLab does; the
 // legacy /projects/:id/services alias works too.

@@ -71,6 +71,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	GET /api/v4/groups/:id/projects, …/descendant_groups, …/subgroups
 //	GET /api/v4/version, /api/v4/metadata
 //	POST the slash command triggers (trigger.go)
+//	GET, POST, PUT a merge request's notes (notes.go)
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/")
 	if !ok {
@@ -85,6 +86,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	segs := strings.Split(rest, "/")
+	if s.mergeRequestNotes(w, r, segs, body) { // notes.go
+		return
+	}
 	if len(segs) < 3 || len(segs) > 4 {
 		routeNotFound(w)
 		return

@@ -36,6 +36,7 @@ type Server struct {
 	// slackAppToken is the GitLab for Slack app's verification token
 	// (SetSlackAppVerificationToken); "" while the app is not set up.
 	slackAppToken string
+	notes         notesState // merge requests and their notes (notes.go)
 }
 
 // Role is the role a token's user has on every project and group of the

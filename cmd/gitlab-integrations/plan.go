@@ -19,6 +19,7 @@ type planOptions struct {
 	out         string
 	concurrency int
 	stateFile   string
+	mr          mrNoteOptions
 }
 
 func newPlanCmd(root *rootOptions) *cobra.Command {
@@ -45,15 +46,36 @@ each with its spec line.
 
 --out PLANFILE saves the plan (JSON, no secret in it) for "apply PLANFILE".
 
+-o markdown writes the plan for a merge-request comment: a summary line,
+the references apply will need, the changes by scope (folded when there
+are many), old → new, secrets never; past 60,000 bytes, the counts of what
+is left and a link to the job's artifacts (from $CI_JOB_URL).
+
+--mr-note posts that Markdown as a note on a merge request: the project
+from --mr-project or $CI_PROJECT_ID, the merge request from --mr-iid or
+$CI_MERGE_REQUEST_IID, GitLab from --url or $GITLAB_URL, else
+$CI_SERVER_URL (all set in a GitLab CI merge request pipeline; the token
+in GITLAB_TOKEN must be one that may comment, not CI_JOB_TOKEN). The note
+starts with the hidden line <!-- gitlab-integrations:plan SPEC -->, and a
+later run for the same SPEC updates that note instead of adding one; notes
+of other users are left alone. Posting does not change the exit code; a
+failure to post is an error (exit 1).
+
 Exit code: 0 no changes, 2 changes, 1 error.`,
 		Example: `  gitlab-integrations plan -f integrations.yaml
-  gitlab-integrations plan -f integrations.yaml --out plan.json -o json`,
+  gitlab-integrations plan -f integrations.yaml --out plan.json -o json
+  gitlab-integrations plan -f integrations.yaml --out plan.json --mr-note   # in a merge request pipeline`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := root.format("text", "text", "table", "json", "yaml", "csv")
+			format, err := root.format("text", "text", "table", "json", "yaml", "csv", "markdown")
 			if err != nil {
 				return err
 			}
+			mr, err := opts.mr.target(root.getenv)
+			if err != nil {
+				return err
+			}
+			root.ciServerURL = opts.mr.post
 			spec, err := fleet.LoadSpec(opts.spec)
 			if err != nil {
 				return err
@@ -82,7 +104,7 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 					return err
 				}
 			}
-			if err := printPlan(cmd, format, p); err != nil {
+			if err := printPlan(cmd, format, p, artifactURL(root.getenv, opts.out)); err != nil {
 				return err
 			}
 			if format != "text" {
@@ -95,6 +117,11 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 			if opts.out != "" {
 				root.notef("Saved the plan to %s; apply it with: gitlab-integrations apply %s --yes", opts.out, opts.out)
 			}
+			if opts.mr.post {
+				if err := postPlanNote(cmd.Context(), root, c, mr, opts.spec, opts.out, p); err != nil {
+					return err
+				}
+			}
 			if p.HasChanges() {
 				return &codeError{code: exitChanges}
 			}
@@ -106,6 +133,7 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 	f.StringVar(&opts.out, "out", "", "save the plan to this file, for apply PLANFILE")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "targets read at once")
 	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints recorded by apply, to tell changed secrets (reads the secrets' references)")
+	opts.mr.bind(f)
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 	return cmd
@@ -126,10 +154,16 @@ func savePlan(path string, p *fleet.Plan) error {
 }
 
 // printPlan writes the plan: terraform-like text, the JSON of fleet.Plan
-// (and YAML of the same), or one row per field changed.
-func printPlan(cmd *cobra.Command, format string, p *fleet.Plan) error {
+// (and YAML of the same), Markdown (linking artifact when it is cut), or
+// one row per field changed.
+func printPlan(cmd *cobra.Command, format string, p *fleet.Plan, artifact string) error {
 	w := cmd.OutOrStdout()
 	switch format {
+	case "markdown":
+		if err := p.WriteMarkdown(w, fleet.MarkdownOptions{ArtifactURL: artifact}); err != nil {
+			return fmt.Errorf("writing the plan: %w", err)
+		}
+		return nil
 	case "text":
 		if err := p.WriteText(w); err != nil {
 			return fmt.Errorf("writing the plan: %w", err)

@@ -55,6 +55,9 @@ type rootOptions struct {
 	output    string
 	quiet     bool
 	rateLimit float64
+	// ciServerURL makes CI_SERVER_URL the GitLab when neither --url nor
+	// GITLAB_URL names one (plan --mr-note, in a CI job).
+	ciServerURL bool
 
 	streams   streams
 	getenv    func(string) (string, bool)
@@ -125,7 +128,7 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.url, "url", "", "GitLab URL, such as https://gitlab.example.com (default $GITLAB_URL, else https://gitlab.com)")
 	pf.StringVar(&opts.tokenFile, "token-file", "", `file holding the token ("-": standard input; default $GITLAB_TOKEN)`)
-	pf.StringVarP(&opts.output, "output", "o", "", "output format: table, json, yaml or csv (audit: also html; plan: also text; apply: also jsonl)")
+	pf.StringVarP(&opts.output, "output", "o", "", "output format: table, json, yaml or csv (audit: also html; plan: also text, markdown; apply: also jsonl)")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors: no progress, no notes")
 	pf.Float64Var(&opts.rateLimit, "rate-limit", 0, "send at most this many requests a second (0: follow GitLab's RateLimit headers only)")
 
@@ -160,6 +163,10 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	if base == "" {
 		base, _ = o.getenv("GITLAB_URL")
 		from = "GITLAB_URL"
+	}
+	if base == "" && o.ciServerURL {
+		base, _ = o.getenv("CI_SERVER_URL")
+		from = "CI_SERVER_URL"
 	}
 	if base != "" {
 		if err := checkBaseURL(base, from); err != nil {
