@@ -36,6 +36,9 @@ type Server struct {
 	// slackAppToken is the GitLab for Slack app's verification token
 	// (SetSlackAppVerificationToken); "" while the app is not set up.
 	slackAppToken string
+	// propagation holds the pending copies of group integrations to
+	// their descendants (inherit.go).
+	propagation propagationQueue
 }
 
 // Role is the role a token's user has on every project and group of the
@@ -164,6 +167,7 @@ func (s *Server) IssueToken(r Role) string {
 // fail. Close may be called more than once.
 func (s *Server) Close() {
 	s.closed.Do(func() {
+		s.stopPropagation()
 		if s.hs != nil {
 			_ = s.hs.Close()
 		}
@@ -241,6 +245,11 @@ func (s *Server) InstallApp(path, slug string) error {
 	}
 	rec.active = true
 	rec.updated = s.now().UTC()
+	if h.group && slug == "gitlab-slack-application" {
+		// SlackInstallation::BaseService enqueues PropagateIntegrationWorker
+		// for a group's installation.
+		s.schedulePropagation(h, slug)
+	}
 	return nil
 }
 
