@@ -190,6 +190,13 @@ func TestUseInheritedSettingsLinksToClosestOwn(t *testing.T) {
 	putSlack(t, srv, "group:acme/platform", `{"webhook":"https://hooks.slack.com/services/T/B/P","channel":"#platform","use_inherited_settings":false}`)
 	putSlack(t, srv, "acme/platform/api", `{"webhook":"x","use_inherited_settings":true}`)
 	assert.Equal(t, "#platform", channel(slackAt(t, srv, "acme/platform/api")))
+
+	// Linked back to acme, acme/platform keeps "#platform" (a group is not
+	// copied at once) but no longer counts: acme is the closest again.
+	putSlack(t, srv, "group:acme/platform", `{"webhook":"x","use_inherited_settings":true}`)
+	assert.Equal(t, "#platform", channel(slackAt(t, srv, "group:acme/platform")))
+	putSlack(t, srv, "acme/platform/api", `{"webhook":"x","use_inherited_settings":true}`)
+	assert.Equal(t, "#acme", channel(slackAt(t, srv, "acme/platform/api")))
 }
 
 // use_inherited_settings: false saves the values sent as the project's own
