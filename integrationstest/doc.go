@@ -112,6 +112,11 @@
 //     integration is destroyed, and the inheriting ones below with it
 //     (inherit_from_id's foreign key is ON DELETE CASCADE,
 //     db/migrate/…_change_services_inherit_from_id_foreign_key.rb).
+//   - A project or group added (AddProject, AddGroup, or a group implied
+//     by a path) below a group whose integration is active with settings
+//     of its own starts with an inheriting copy of the nearest such
+//     group's (Projects::CreateService and Groups::CreateService call
+//     Integration.create_from_default_integrations).
 //   - Installing the GitLab for Slack app on a group copies it below too
 //     (app/services/integrations/slack_installation/base_service.rb).
 //

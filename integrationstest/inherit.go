@@ -216,3 +216,27 @@ func (s *Server) ResetIntegration(groupPath, slug string) error {
 	}
 	return nil
 }
+
+// inheritDefaults gives a project or group just created the integrations
+// of the groups above it, as Projects::CreateService and
+// Groups::CreateService do (Integration.create_from_default_integrations →
+// create_from_active_default_integrations): for each integration, the
+// nearest group above whose integration is active with settings of its
+// own is copied, inheriting (build_from_integration). The caller holds
+// s.mu.
+func (s *Server) inheritDefaults(h *holder) {
+	for _, g := range s.ancestors(h) { // nearest first
+		for slug, src := range g.records {
+			if h.records[slug] != nil || !src.active || src.inheritFrom != nil {
+				continue
+			}
+			if in := s.served[slug]; h.group && (in == nil || !in.info.Group) {
+				continue
+			}
+			rec := s.newRecord()
+			copySettings(rec, src)
+			rec.inheritFrom = g
+			h.records[slug] = rec
+		}
+	}
+}

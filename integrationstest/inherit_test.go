@@ -289,7 +289,9 @@ func TestGroupLinkedToInheritIsNotCopiedAtOnce(t *testing.T) {
 	srv := newServer(t)
 	srv.AddGroup("acme")
 	putSlack(t, srv, "group:acme", `{"webhook":"https://hooks.slack.com/services/T/B/G","channel":"#acme"}`)
-	srv.AddGroup("acme/late") // added after the copy: no record
+	require.Equal(t, http.StatusNoContent, raw(t, srv, http.MethodDelete, integrationPath("group:acme"), "").status)
+	srv.AddGroup("acme/late") // created under an inactive integration: none
+	require.Nil(t, slackAt(t, srv, "group:acme/late"))
 	putSlack(t, srv, "group:acme/late", `{"webhook":"x","use_inherited_settings":true}`)
 	m := slackAt(t, srv, "group:acme/late")
 	assert.Equal(t, true, m["inherited"])
@@ -299,4 +301,29 @@ func TestGroupLinkedToInheritIsNotCopiedAtOnce(t *testing.T) {
 	m = slackAt(t, srv, "group:acme/late")
 	assert.Equal(t, true, m["active"])
 	assert.Equal(t, "#acme-2", channel(m))
+}
+
+// A project or group created below a group whose integration is active
+// with settings of its own starts with an inheriting copy of it, the
+// nearest such group's (Projects::CreateService and Groups::CreateService
+// call Integration.create_from_default_integrations, whose
+// create_from_active_default_integrations takes active integrations with
+// inherit_from_id nil, nearest first, through build_from_integration).
+func TestCreatedBelowAGroupInheritsItsActiveIntegration(t *testing.T) {
+	srv := newServer(t)
+	srv.AddGroup("acme/platform")
+	putSlack(t, srv, "group:acme", `{"webhook":"https://hooks.slack.com/services/T/B/G","channel":"#acme"}`)
+	putSlack(t, srv, "group:acme/platform", `{"webhook":"https://hooks.slack.com/services/T/B/P","channel":"#platform","use_inherited_settings":false}`)
+	srv.AddProject("acme/platform/new")
+	srv.AddProject("acme/new")
+	m := slackAt(t, srv, "acme/platform/new")
+	assert.Equal(t, true, m["inherited"])
+	assert.Equal(t, "#platform", channel(m))
+	assert.Equal(t, "#acme", channel(slackAt(t, srv, "acme/new")))
+
+	// An inactive one is not copied; the next active one above is.
+	require.Equal(t, http.StatusNoContent, raw(t, srv, http.MethodDelete, integrationPath("group:acme/platform"), "").status)
+	srv.AddProject("acme/platform/newer/app")
+	assert.Equal(t, "#acme", channel(slackAt(t, srv, "acme/platform/newer/app")))
+	assert.Equal(t, "#acme", channel(slackAt(t, srv, "group:acme/platform/newer")))
 }

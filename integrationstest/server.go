@@ -195,7 +195,12 @@ func (s *Server) AddProject(path string) int64 {
 		return 0
 	}
 	s.addParents(path)
-	return s.projects.add(path).id
+	if h := s.projects.byPath(path); h != nil {
+		return h.id
+	}
+	h := s.projects.add(path)
+	s.inheritDefaults(h) // inherit.go
+	return h.id
 }
 
 // AddGroup creates a group with the given full path, such as "acme" or
@@ -209,7 +214,12 @@ func (s *Server) AddGroup(path string) int64 {
 		return 0
 	}
 	s.addParents(path)
-	return s.groups.add(path).id
+	if h := s.groups.byPath(path); h != nil {
+		return h.id
+	}
+	h := s.groups.add(path)
+	s.inheritDefaults(h) // inherit.go
+	return h.id
 }
 
 // appIntegrations cannot be created through the API: GitLab creates them
