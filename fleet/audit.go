@@ -21,6 +21,9 @@ type AuditOptions struct {
 	// integrations.Resolve reads); empty: every integration active
 	// somewhere.
 	Only []string
+	// ActiveOnly leaves out the entries of integrations not active on
+	// their scope (the columns stay; the errors are kept).
+	ActiveOnly bool
 }
 
 // AuditEntry is what one project or group has of one integration.
@@ -33,6 +36,14 @@ type AuditEntry struct {
 	// integration was never set up there.
 	Active    bool `json:"active" yaml:"active"`
 	Inherited bool `json:"inherited" yaml:"inherited"`
+	// InheritedFrom says where the settings of an inheriting integration
+	// come from: the nearest group above with settings of its own
+	// ("group:acme"), or InstanceDefault. Empty (Own) for settings of its
+	// own, for an integration not set up, and for a scope given by ID.
+	InheritedFrom string `json:"inherited_from,omitempty" yaml:"inherited_from,omitempty"`
+	// Events are the event flags GitLab reports (push_events, …), by API
+	// name; empty when the integration was never set up there.
+	Events map[string]bool `json:"events,omitempty" yaml:"events,omitempty"`
 	// Properties are the settings GitLab reports, secrets left out (some
 	// integrations echo a key or a webhook URL); empty when inactive.
 	Properties integrations.Values `json:"properties" yaml:"properties"`
@@ -58,12 +69,16 @@ type AuditReport struct {
 
 // Audit reads which integrations are active on every project and group the
 // targets name (each Target with ProjectsIn, Project or Group set, and
-// Integrations empty), with their settings, Concurrency scopes at a time
+// Integrations empty; a ProjectsIn target names its group and every
+// subgroup too, groups first), with their settings and event flags, and
+// where each inheriting one takes its settings from, Concurrency scopes at a time
 // under the client's limiter. A scope that cannot be read is reported in
 // its entry and does not stop the others; a cancelled context stops all.
 //
 // It asks GitLab for one List per scope and one Get per integration shown;
-// with Only, a Get per named integration and no List.
+// with Only, a Get per named integration and no List; for a ProjectsIn
+// target, the list of its subgroups; and, when something inherits, one
+// List per group above it that the audit does not cover.
 func Audit(ctx context.Context, c *integrations.Client, targets []Target, opts AuditOptions) (*AuditReport, error) {
 	if c == nil {
 		return nil, fmt.Errorf("fleet: Audit: %w: nil client", integrations.ErrValidation)
@@ -84,7 +99,9 @@ func Audit(ctx context.Context, c *integrations.Client, targets []Target, opts A
 	if err != nil {
 		return nil, err
 	}
-	places, err := auditPlaces(ctx, s, clientLister(c))
+	places, err := auditPlaces(ctx, s, clientLister(c), func(ctx context.Context, group string) ([]string, error) {
+		return treeGroups(ctx, c, group)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +124,9 @@ func Audit(ctx context.Context, c *integrations.Client, targets []Target, opts A
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fleet: audit: %w", err)
+	}
+	if err := resolveInheritedFrom(ctx, c, found, opts.Concurrency); err != nil {
+		return nil, err
 	}
 
 	rep := &AuditReport{Integrations: []string{}}
@@ -138,6 +158,9 @@ func Audit(ctx context.Context, c *integrations.Client, targets []Target, opts A
 				if got.Integration == slug {
 					e = got
 				}
+			}
+			if opts.ActiveOnly && !e.Active {
+				continue
 			}
 			rep.Entries = append(rep.Entries, e)
 		}
@@ -181,7 +204,8 @@ func auditPlace(ctx context.Context, c *integrations.Client, scope integrations.
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", info.Slug, err)
 		}
-		e := AuditEntry{Scope: scope, Integration: info.Slug, Active: st.Active, Inherited: st.Inherited, Properties: integrations.Values{}}
+		e := AuditEntry{Scope: scope, Integration: info.Slug, Active: st.Active, Inherited: st.Inherited,
+			Properties: integrations.Values{}, Events: eventFlags(&st.Integration)}
 		if st.Active {
 			for k, v := range st.Properties {
 				if p, ok := info.Parameter(k); ok && p.Secret {
@@ -196,9 +220,10 @@ func auditPlace(ctx context.Context, c *integrations.Client, scope integrations.
 }
 
 // auditPlaces lists the scopes the targets name, in the order the targets
-// give them (a group's projects by path), each once. Unlike a plan's, the
+// give them (a projects_in tree's groups, then its projects, by path),
+// each once. Unlike a plan's, the
 // order is the user's: an audit of --project b --project a lists b first.
-func auditPlaces(ctx context.Context, s *Spec, list projectLister) ([]*place, error) {
+func auditPlaces(ctx context.Context, s *Spec, list projectLister, groups projectLister) ([]*place, error) {
 	var out []*place
 	seen := map[string]bool{}
 	add := func(scope integrations.Scope) {
@@ -218,6 +243,13 @@ func auditPlaces(ctx context.Context, s *Spec, list projectLister) ([]*place, er
 			paths, err := list(ctx, t.ProjectsIn)
 			if err != nil {
 				return nil, err
+			}
+			tree, err := groups(ctx, t.ProjectsIn)
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range tree {
+				add(integrations.Group(g))
 			}
 			f, err := newPathFilter(t.Include, t.Exclude)
 			if err != nil {

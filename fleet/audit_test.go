@@ -24,7 +24,7 @@ func TestAuditMatrix(t *testing.T) {
 	for _, p := range []string{"acme/web", "acme/api", "acme/legacy/old", "other/tool"} {
 		srv.AddProject(p)
 	}
-	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: sentinel, Channel: integrations.Ptr("#web")})
+	_, err := c.Slack.Set(ctx, integrations.Project("acme/web"), &integrations.SlackOptions{Webhook: sentinel, Channel: integrations.Ptr("#web"), PipelineEvents: integrations.Ptr(true)})
 	require.NoError(t, err)
 	_, err = c.EmailsOnPush.Set(ctx, integrations.Project("acme/api"), &integrations.EmailsOnPushOptions{Recipients: "ops@example.com"})
 	require.NoError(t, err)
@@ -45,9 +45,10 @@ func TestAuditMatrix(t *testing.T) {
 	for _, s := range rep.Scopes {
 		scopes = append(scopes, fmt.Sprint(s))
 	}
-	assert.Equal(t, []string{"project acme/api", "project acme/web", "project other/tool", "group acme"}, scopes)
+	// The tree's groups come first, then its projects.
+	assert.Equal(t, []string{"group acme", "group acme/legacy", "project acme/api", "project acme/web", "project other/tool"}, scopes)
 	assert.Equal(t, []string{"emails-on-push", "slack"}, rep.Integrations)
-	require.Len(t, rep.Entries, 4*2)
+	require.Len(t, rep.Entries, 5*2)
 	cell := func(scope, slug string) fleet.AuditEntry {
 		for _, e := range rep.Entries {
 			if text, _ := e.Scope.MarshalText(); string(text) == scope && e.Integration == slug {
@@ -62,9 +63,23 @@ func TestAuditMatrix(t *testing.T) {
 	assert.False(t, cell("project:acme/web", "emails-on-push").Active)
 	assert.Equal(t, "ops@example.com", cell("project:acme/api", "emails-on-push").Properties["recipients"])
 	assert.True(t, cell("group:acme", "slack").Active)
+	// The group's Slack reached acme/api and the subgroup, inheriting.
+	for _, scope := range []string{"project:acme/api", "group:acme/legacy"} {
+		e := cell(scope, "slack")
+		assert.True(t, e.Inherited, scope)
+		assert.Equal(t, "group:acme", e.InheritedFrom, scope)
+		assert.Equal(t, "#group", e.Properties["channel"], scope)
+	}
+	assert.Equal(t, fleet.Own, cell("project:acme/web", "slack").InheritedFrom)
+	assert.Equal(t, map[string]bool{"alert_events": false, "comment_on_event_enabled": true, "commit_events": true,
+		"confidential_issues_events": true, "confidential_note_events": true, "deployment_events": false, "incident_events": false,
+		"issues_events": true, "job_events": false, "merge_requests_events": true, "note_events": true, "pipeline_events": true,
+		"push_events": true, "tag_push_events": true, "vulnerability_events": false, "wiki_page_events": true},
+		cell("project:acme/web", "slack").Events)
+	assert.Empty(t, cell("project:other/tool", "slack").Events, "never set up")
 	assert.Zero(t, rep.Failed)
-	assert.Len(t, events, 4)
-	assert.Equal(t, 4, events[len(events)-1].Done)
+	assert.Len(t, events, 5)
+	assert.Equal(t, 5, events[len(events)-1].Done)
 
 	out, err := json.Marshal(rep)
 	require.NoError(t, err)
@@ -80,8 +95,18 @@ func TestAuditMatrix(t *testing.T) {
 			gets++
 		}
 	}
-	assert.Equal(t, 4, lists, "one List per scope")
-	assert.Equal(t, 3, gets, "one Get per active integration")
+	assert.Equal(t, 5, lists, "one List per scope")
+	assert.Equal(t, 5, gets, "one Get per active integration")
+
+	// ActiveOnly keeps the active cells only.
+	rep, err = fleet.Audit(ctx, c, []fleet.Target{{ProjectsIn: "acme", Exclude: []string{"acme/legacy/**"}}}, fleet.AuditOptions{ActiveOnly: true})
+	require.NoError(t, err)
+	var active []string
+	for _, e := range rep.Entries {
+		text, _ := e.Scope.MarshalText()
+		active = append(active, string(text)+" "+e.Integration)
+	}
+	assert.Equal(t, []string{"group:acme slack", "group:acme/legacy slack", "project:acme/api emails-on-push", "project:acme/api slack", "project:acme/web slack"}, active)
 }
 
 // TestAuditOnly reads the named integrations only (no List), reports a

@@ -168,6 +168,25 @@
 // Planning an export against the same GitLab shows no changes; applying an
 // earlier export rolls back.
 //
+// # Inheritance
+//
+// GitLab copies a group's integration to the subgroups and projects below
+// it that have none or inherit, in background workers some time after the
+// group's change. An inheriting integration plans and exports as
+// "inherit", whatever the group's settings: a change to the group is never
+// drift below it. Audit covers a projects_in tree's groups too and says of
+// each inheriting entry where its settings come from (InheritedFrom: the
+// nearest group above with settings of its own, the one GitLab links it
+// to). Overrides lists, for each integration active on a group of a tree,
+// the descendants with settings of their own and the non-secret fields in
+// which they differ from what they would inherit. WaitPropagated, after an
+// Apply that changed group integrations, reads what inherits them until it
+// shows the group's settings, and returns ErrNotPropagated for those that
+// did not in time. In the GitLab sources read, only the save in the web UI
+// enqueues the copy, not the API's group PUT (see package
+// integrationstest): against a real GitLab, WaitPropagated may wait in
+// vain after an API change, and says so.
+//
 // # Migrations
 //
 // Migrate writes the spec that moves a fleet off an integration GitLab

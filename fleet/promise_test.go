@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/fleet"
@@ -256,7 +257,9 @@ fleet.yaml:8: exclude ["acme/**"] leaves none of the 6 projects of acme; its pro
 }
 
 func TestPlanErrorWhenNoGroupAboveCanBeInherited(t *testing.T) {
-	srv, c := setup(t)
+	// The groups' integrations have not been copied to their projects yet
+	// (GitLab does it in the background): the projects have none.
+	srv, c := setup(t, integrationstest.WithPropagationDelay(time.Hour))
 	srv.AddProject("acme/web")
 	srv.AddProject("acme/sub/api")
 	srv.AddProject("acme/sub/db")

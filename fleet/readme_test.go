@@ -5,9 +5,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/fleet"
+	"github.com/gitlabkit/integrations/integrationstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -35,7 +37,10 @@ func TestREADMEWalkthrough(t *testing.T) {
 	specText := block("## Fleet: desired state", "```yaml\n")
 	planText := block("the plan prints", "```\n")
 
-	srv, c := setup(t)
+	// The group's Mattermost has not reached its projects yet: GitLab
+	// copies it in the background, and the walkthrough's plan is read
+	// before it has.
+	srv, c := setup(t, integrationstest.WithPropagationDelay(time.Hour))
 	ctx := context.Background()
 	srv.AddGroup("acme")
 	srv.AddProject("acme/web")

@@ -60,7 +60,11 @@ func TestInheritAbsentAndLeavingInheritance(t *testing.T) {
 	srv.AddProject("acme/api")
 	ctx := context.Background()
 	group := integrations.Group("acme")
-	_, err := c.Mattermost.Set(ctx, group, &integrations.MattermostOptions{Webhook: "https://mm/group", Channel: integrations.Ptr("#g")})
+	// acme/web has Mattermost of its own, so the group's copy leaves it
+	// alone; acme/api inherits the group's.
+	_, err := c.Mattermost.Set(ctx, integrations.Project("acme/web"), &integrations.MattermostOptions{Webhook: "https://mm/web", Channel: integrations.Ptr("#web")})
+	require.NoError(t, err)
+	_, err = c.Mattermost.Set(ctx, group, &integrations.MattermostOptions{Webhook: "https://mm/group", Channel: integrations.Ptr("#g")})
 	require.NoError(t, err)
 	_, err = c.Mattermost.Set(ctx, integrations.Project("acme/api"), &integrations.MattermostOptions{UseInheritedSettings: integrations.Ptr(true), Webhook: "-"})
 	require.NoError(t, err)

@@ -71,10 +71,14 @@ func (s *Server) disable(w http.ResponseWriter, h *holder, slug string, in *inte
 		answerMessage(w, http.StatusUnprocessableEntity, "You cannot disable the "+in.info.Title+" integration from the API")
 		return
 	}
+	// GitLab resets the fields and turns the integration off, leaving
+	// inherit_from_id as it was: an inheriting project stays linked.
 	rec.active = false
 	rec.values = map[string]any{}
-	rec.inheritFrom = nil
 	rec.updated = s.now().UTC()
+	if h.group {
+		s.schedulePropagation(h, slug)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -100,20 +104,22 @@ func (s *Server) set(w http.ResponseWriter, r *http.Request, body []byte, h *hol
 		answerMessage(w, http.StatusUnprocessableEntity, "You cannot create the "+in.info.Title+" integration from the API")
 		return
 	}
-	// use_inherited_settings: true takes the nearest group's settings,
-	// false stops inheriting, and leaving it out keeps inheriting.
+	// Integrations::UpdateService: use_inherited_settings true, or left
+	// out while the integration inherits, links it to the nearest group
+	// with settings of its own; false, or left out otherwise, saves the
+	// values sent as its own (inherit.go has the rest).
+	inherit := rec != nil && rec.inheritFrom != nil
+	if acc.inherit != nil {
+		inherit = *acc.inherit
+	}
 	var source *holder
-	switch {
-	case acc.inherit != nil && *acc.inherit:
+	if inherit {
 		source = s.defaultIntegration(h, slug)
 		if source == nil {
 			answerMessage(w, http.StatusBadRequest, "Default integration not found.")
 			return
 		}
-	case acc.inherit == nil && rec != nil && rec.inheritFrom != nil:
-		source = rec.inheritFrom
-	}
-	if source == nil && modelErr != "" {
+	} else if modelErr != "" {
 		answerMessage(w, http.StatusBadRequest, modelErr)
 		return
 	}
@@ -122,13 +128,22 @@ func (s *Server) set(w http.ResponseWriter, r *http.Request, body []byte, h *hol
 		h.records[slug] = rec
 	}
 	rec.inheritFrom = source
-	if source == nil {
+	switch {
+	case source == nil:
 		apply(rec, acc.values)
-	}
-	if !appIntegrations[slug] {
-		rec.active = true
+		if !appIntegrations[slug] {
+			rec.active = true
+		}
+	case !h.group:
+		// handle_inherited_settings copies the default's settings to a
+		// project at once (Propagation::BulkUpdateService); a group is only
+		// linked, its settings left as they were until the next copy.
+		copySettings(rec, source.records[slug])
 	}
 	rec.updated = s.now().UTC()
+	if h.group {
+		s.schedulePropagation(h, slug)
+	}
 	s.answerRecord(w, in, rec)
 }
 
@@ -148,17 +163,6 @@ func apply(rec *record, values map[string]any) {
 		}
 		rec.values[name] = v
 	}
-}
-
-// defaultIntegration returns the nearest group above h whose integration
-// slug is set up and active, the one GitLab inherits from.
-func (s *Server) defaultIntegration(h *holder, slug string) *holder {
-	for _, g := range s.ancestors(h) {
-		if rec := g.records[slug]; rec != nil && rec.active {
-			return g
-		}
-	}
-	return nil
 }
 
 // answerRecord writes 200 with the full integration entity.

@@ -74,6 +74,57 @@
 // be created through the API (GitLab answers 422); Server.InstallApp plays
 // the installation flow that creates them, after which PUT updates them.
 //
+// # Inheritance
+//
+// A group's integration reaches what is below it as in GitLab, where an
+// inheriting integration is a copy of its group's settings that names the
+// group's record (inherit_from_id), rewritten by background workers after
+// the group's integration is saved. The rules, from gitlab-org/gitlab:
+//
+//   - After a group's integration is saved, every subgroup and project
+//     below it without that integration gets a copy of its settings, flags
+//     and active state, inheriting (answers say "inherited": true), and
+//     every one below that inherits from this group or a group above it
+//     gets the new settings; the others keep their own
+//     (app/services/integrations/propagate_service.rb,
+//     Integration.inherited_descendants_from_self_or_ancestors_from in
+//     app/models/concerns/integrations/base/integration.rb,
+//     app/services/integrations/propagation/bulk_create_service.rb and
+//     bulk_update_service.rb). The copies name the group's own source:
+//     the group's record, or the one it inherits from itself
+//     (propagation/bulk_operation_hashes.rb). Copying sets the copies'
+//     updated_at (and created_at of a new one) to the time of the copy.
+//   - The copy runs in Sidekiq (app/workers/propagate_integration_worker.rb)
+//     with the group's settings as they are when it runs:
+//     WithPropagationDelay plays the wait, PendingPropagations and
+//     FinishPropagation inspect and end it.
+//   - PUT with use_inherited_settings true, or without it while the
+//     integration inherits, links the integration to the nearest group
+//     above whose integration has settings of its own, active or not
+//     (Integration.closest_group_integration), and ignores the values
+//     sent; with none, 400 "Default integration not found.". A project
+//     gets that group's settings at once; a group is only linked, and
+//     gets them when the group above is next copied
+//     (app/services/integrations/update_service.rb). use_inherited_settings
+//     false, or left out while not inheriting, saves the values sent as
+//     the integration's own.
+//   - DELETE turns the integration off and resets its fields, leaving the
+//     link as it was (lib/api/integrations/integratable_operations.rb): on
+//     a group, the copy then turns the inheriting descendants off too,
+//     still inheriting, and a later PUT on the group turns them on again.
+//   - Server.ResetIntegration plays the Reset button of a group's
+//     integration page (Integrations::Actions#reset): the group's
+//     integration is destroyed, and the inheriting ones below with it
+//     (inherit_from_id's foreign key is ON DELETE CASCADE,
+//     db/migrate/…_change_services_inherit_from_id_foreign_key.rb).
+//   - A project or group added (AddProject, AddGroup, or a group implied
+//     by a path) below a group whose integration is active with settings
+//     of its own starts with an inheriting copy of the nearest such
+//     group's (Projects::CreateService and Groups::CreateService call
+//     Integration.create_from_default_integrations).
+//   - Installing the GitLab for Slack app on a group copies it below too
+//     (app/services/integrations/slack_installation/base_service.rb).
+//
 // # Where it knowingly differs from GitLab
 //
 //   - Validation: Grape's checks (presence, type, allowed values) and the
@@ -94,11 +145,15 @@
 //     reports some model defaults (such as branches_to_be_notified
 //     "default"). A new integration's event flags start at the defaults of
 //     GitLab's integrations table; alert_events is taken to start false.
-//   - Inheritance: use_inherited_settings=true inherits from the nearest
-//     group above that has the integration active, and the group's later
-//     changes show through at once. GitLab also copies a group's settings to
-//     every project and subgroup below it without their own (asynchronously);
-//     the server does not. There are no instance-level defaults.
+//   - Inheritance: there are no instance-level defaults, and a group's
+//     PUT and DELETE through the API start the copy to its descendants,
+//     as the save on the group's integration page does
+//     (Integrations::Actions#update enqueues PropagateIntegrationWorker).
+//     In the sources read, GitLab's API handlers for groups
+//     (lib/api/integrations/integratable_operations.rb, through
+//     Integrations::UpdateService) enqueue no propagation, so on a real
+//     GitLab a change made through the API may reach the descendants only
+//     when the group is next saved in the web UI.
 //   - Availability: every integration served is available, as on a GitLab
 //     EE development instance with everything enabled: the GitLab for Slack
 //     app and Jira Cloud app without their instance settings, the Google

@@ -407,8 +407,9 @@ func TestInheritedSettings(t *testing.T) {
 	assert.False(t, s.Inherited)
 	assert.Equal(t, "#mine", s.Properties.Channel)
 
-	// The nearest group wins.
-	_, err = c.Slack.Set(ctx, integrations.Group("acme/platform"), &integrations.SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/Q", Channel: integrations.Ptr("#platform")})
+	// The nearest group wins. acme/platform inherits acme's copy, so it
+	// takes settings of its own only with use_inherited_settings=false.
+	_, err = c.Slack.Set(ctx, integrations.Group("acme/platform"), &integrations.SlackOptions{Webhook: "https://hooks.slack.com/services/T0/B0/Q", Channel: integrations.Ptr("#platform"), UseInheritedSettings: integrations.Ptr(false)})
 	require.NoError(t, err)
 	s, err = c.Slack.Set(ctx, integrations.Project("acme/platform/api"), inherit)
 	require.NoError(t, err)

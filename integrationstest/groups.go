@@ -33,8 +33,8 @@ func (s *Server) addParents(path string) {
 	parts := strings.Split(path, "/")
 	for i := 1; i < len(parts); i++ {
 		p := strings.Join(parts[:i], "/")
-		if s.projects.byPath(p) == nil {
-			s.groups.add(p)
+		if s.projects.byPath(p) == nil && s.groups.byPath(p) == nil {
+			s.inheritDefaults(s.groups.add(p)) // inherit.go
 		}
 	}
 }

@@ -21,6 +21,9 @@ type config struct {
 	logBytes   int
 	// readTimeout bounds the reading of a request, header and body.
 	readTimeout time.Duration
+	// propagationDelay is how long after a group's save its integration
+	// is copied below it (inherit.go).
+	propagationDelay time.Duration
 }
 
 // defaultLogLimit and defaultLogBytes bound the request log of a

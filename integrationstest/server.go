@@ -37,6 +37,10 @@ type Server struct {
 	// (SetSlackAppVerificationToken); "" while the app is not set up.
 	slackAppToken string
 	notes         notesState // merge requests and their notes (notes.go)
+
+	// propagation holds the pending copies of group integrations to
+	// their descendants (inherit.go).
+	propagation propagationQueue
 }
 
 // Role is the role a token's user has on every project and group of the
@@ -165,6 +169,7 @@ func (s *Server) IssueToken(r Role) string {
 // fail. Close may be called more than once.
 func (s *Server) Close() {
 	s.closed.Do(func() {
+		s.stopPropagation()
 		if s.hs != nil {
 			_ = s.hs.Close()
 		}
@@ -192,7 +197,12 @@ func (s *Server) AddProject(path string) int64 {
 		return 0
 	}
 	s.addParents(path)
-	return s.projects.add(path).id
+	if h := s.projects.byPath(path); h != nil {
+		return h.id
+	}
+	h := s.projects.add(path)
+	s.inheritDefaults(h) // inherit.go
+	return h.id
 }
 
 // AddGroup creates a group with the given full path, such as "acme" or
@@ -206,7 +216,12 @@ func (s *Server) AddGroup(path string) int64 {
 		return 0
 	}
 	s.addParents(path)
-	return s.groups.add(path).id
+	if h := s.groups.byPath(path); h != nil {
+		return h.id
+	}
+	h := s.groups.add(path)
+	s.inheritDefaults(h) // inherit.go
+	return h.id
 }
 
 // appIntegrations cannot be created through the API: GitLab creates them
@@ -242,6 +257,11 @@ func (s *Server) InstallApp(path, slug string) error {
 	}
 	rec.active = true
 	rec.updated = s.now().UTC()
+	if h.group && slug == "gitlab-slack-application" {
+		// SlackInstallation::BaseService enqueues PropagateIntegrationWorker
+		// for a group's installation.
+		s.schedulePropagation(h, slug)
+	}
 	return nil
 }
 

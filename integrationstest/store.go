@@ -96,8 +96,8 @@ type record struct {
 	// values holds every other parameter the server accepted, secrets
 	// included, by API name.
 	values map[string]any
-	// inheritFrom is the group whose settings the record uses, nil when
-	// it uses its own (use_inherited_settings).
+	// inheritFrom is the group whose settings the record copies
+	// (GitLab's inherit_from_id), nil when it has its own.
 	inheritFrom *holder
 }
 
@@ -148,16 +148,10 @@ func (s *Server) newRecord() *record {
 	return r
 }
 
-// effective returns the settings a record uses: its own, or those of the
-// group it inherits from. The caller holds s.mu.
-func (s *Server) effective(slug string, r *record) (map[string]bool, map[string]any) {
-	for depth := 0; r.inheritFrom != nil && depth < 64; depth++ {
-		src := r.inheritFrom.records[slug]
-		if src == nil {
-			break
-		}
-		r = src
-	}
+// effective returns the settings a record uses: its own, which for an
+// inheriting record are the copy of its group's that GitLab's propagation
+// last wrote (inherit.go). The caller holds s.mu.
+func (s *Server) effective(_ string, r *record) (map[string]bool, map[string]any) {
 	return r.events, r.values
 }
 

@@ -23,6 +23,7 @@ type applyOptions struct {
 	yes         bool
 	concurrency int
 	stateFile   string
+	wait        waitOptions // wait.go
 }
 
 func newApplyCmd(root *rootOptions) *cobra.Command {
@@ -52,8 +53,14 @@ SIGINT or SIGTERM (Ctrl+C) starts no new change and lets those in flight
 finish, records the state file, reports every change and exits 130 or 143;
 a second signal cancels the requests in flight at once.
 
+--wait, after an apply that changed group-level integrations, reads the projects
+and subgroups that inherit them until they show the group's settings (GitLab
+copies them in the background), with progress, for at most --wait-timeout, and
+names those that did not.
+
 Exit code: 0 done (or nothing to do), 1 error (nothing sent), 3 some changes
-failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
+failed, 4 applied but some descendants did not show their group's settings
+within --wait-timeout (--wait), 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		Example: `  gitlab-integrations apply -f integrations.yaml
   gitlab-integrations plan -f integrations.yaml --out plan.json && gitlab-integrations apply plan.json --yes`,
 		Args: cobra.MaximumNArgs(1),
@@ -69,6 +76,7 @@ failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 	f.BoolVarP(&opts.yes, "yes", "y", false, "apply without asking")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "changes sent at once")
 	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints to record, for later plans")
+	opts.wait.flags(f)
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 	return cmd
 }
@@ -315,6 +323,9 @@ func carryOut(cmd *cobra.Command, root *rootOptions, opts *applyOptions, c *inte
 		return &codeError{code: exitPartial, err: fmt.Errorf("%d of %d changes failed: %d applied, %s; run plan again to see what is left", sum.Failed, sum.Total, sum.Applied, failedText)}
 	}
 	root.notef("Applied %d changes.", sum.Applied)
+	if opts.wait.on {
+		return waitAfterApply(cmd, root, c, res, &opts.wait)
+	}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -18,17 +20,22 @@ type auditOptions struct {
 	projects     []string
 	integrations []string
 	concurrency  int
+	activeOnly   bool
 }
 
 // auditEntry is one project and integration of an audit: what JSON, YAML
 // and CSV print, one per cell of the HTML matrix.
 type auditEntry struct {
-	Scope       string              `json:"scope" yaml:"scope"`
-	Integration string              `json:"integration" yaml:"integration"`
-	Active      bool                `json:"active" yaml:"active"`
-	Inherited   bool                `json:"inherited" yaml:"inherited"`
-	Properties  integrations.Values `json:"properties" yaml:"properties"`
-	Error       string              `json:"error,omitempty" yaml:"error,omitempty"`
+	Scope       string `json:"scope" yaml:"scope"`
+	Integration string `json:"integration" yaml:"integration"`
+	Active      bool   `json:"active" yaml:"active"`
+	Inherited   bool   `json:"inherited" yaml:"inherited"`
+	// InheritedFrom is "group:acme" (or "instance") for inheriting
+	// settings, empty for settings of its own.
+	InheritedFrom string              `json:"inherited_from,omitempty" yaml:"inherited_from,omitempty"`
+	Events        map[string]bool     `json:"events,omitempty" yaml:"events,omitempty"`
+	Properties    integrations.Values `json:"properties" yaml:"properties"`
+	Error         string              `json:"error,omitempty" yaml:"error,omitempty"`
 }
 
 // auditReport is everything audit found.
@@ -45,14 +52,18 @@ func newAuditCmd(root *rootOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit --projects-in G | --project P …",
 		Short: "Report which integrations are active where, with their non-secret settings",
-		Long: `audit reads the integrations of every project under a group (subgroups
-included, archived projects left out) or of the projects given, and reports one
-entry per project and integration: active, inherited from a group, and the
-non-secret settings. Without --integration the columns are every integration
-active somewhere; with it, those named.
+		Long: `audit reads the integrations of a group, of every subgroup and project under
+it (archived projects left out), or of the projects given, and reports one
+entry per scope and integration: active, whether its settings are its own or
+inherited and from which group (inherited_from: group:acme), its event flags
+(JSON and YAML) and its non-secret settings. Without --integration the columns
+are every integration active somewhere; with it, those named. --active-only
+leaves out the integrations not active on a scope.
 
---output html writes one self-contained page (no external assets) with a matrix
-of projects × integrations.`,
+--output csv has one column per parameter; --output html writes one
+self-contained page (no external assets) with a matrix of groups and projects ×
+integrations, the totals of each integration, and each cell's settings and
+source in its hover text.`,
 		Example: `  gitlab-integrations audit --projects-in acme --integration jira,slack
   gitlab-integrations audit --projects-in acme -o html > audit.html
   gitlab-integrations audit --project acme/web --project acme/api -o json`,
@@ -74,16 +85,21 @@ of projects × integrations.`,
 				return err
 			}
 			if rep.Failed > 0 {
-				return fmt.Errorf("%d of %d projects could not be read (see the entries with an error)", rep.Failed, len(rep.Projects))
+				what := "projects"
+				if slices.ContainsFunc(rep.Projects, func(s string) bool { return strings.HasPrefix(s, "group:") }) {
+					what = "projects and groups"
+				}
+				return fmt.Errorf("%d of %d %s could not be read (see the entries with an error)", rep.Failed, len(rep.Projects), what)
 			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.projectsIn, "projects-in", "", "every project under this group (path or ID), subgroups included")
+	f.StringVar(&opts.projectsIn, "projects-in", "", "this group (path or ID), its subgroups and every project under it")
 	f.StringArrayVar(&opts.projects, "project", nil, "a project (path or ID; repeatable)")
 	f.StringSliceVar(&opts.integrations, "integration", nil, "only these integrations (comma-separated slugs)")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "projects read at once")
+	f.BoolVar(&opts.activeOnly, "active-only", false, "leave out the integrations not active on a scope")
 	cmd.MarkFlagsOneRequired("projects-in", "project")
 	cmd.MarkFlagsMutuallyExclusive("projects-in", "project")
 	return cmd
@@ -104,6 +120,7 @@ func runAudit(ctx context.Context, c *integrations.Client, root *rootOptions, op
 	found, err := fleet.Audit(ctx, c, targets, fleet.AuditOptions{
 		Concurrency: opts.concurrency,
 		Only:        opts.integrations,
+		ActiveOnly:  opts.activeOnly,
 		Progress: func(ev fleet.Event) {
 			if ev.Err != nil {
 				root.notef("audit: %s: %v", ev.Scope, oneLine(forPeople(ev.Err.Error())))
@@ -124,7 +141,8 @@ func runAudit(ctx context.Context, c *integrations.Client, root *rootOptions, op
 	}
 	for _, e := range found.Entries {
 		rep.Entries = append(rep.Entries, auditEntry{Scope: scopeText(e.Scope), Integration: e.Integration,
-			Active: e.Active, Inherited: e.Inherited, Properties: e.Properties, Error: forPeople(e.Error)})
+			Active: e.Active, Inherited: e.Inherited, InheritedFrom: e.InheritedFrom, Events: e.Events,
+			Properties: e.Properties, Error: forPeople(e.Error)})
 	}
 	return rep, nil
 }
@@ -141,10 +159,10 @@ func printAudit(cmd *cobra.Command, format string, rep *auditReport) error {
 		}
 		return render(w, format, entries, nil)
 	}
-	t := &table{header: []string{"SCOPE", "INTEGRATION", "ACTIVE", "INHERITED", "PROPERTIES"}}
 	if format == "csv" {
-		t.header = append(t.header, "ERROR")
+		return render(w, format, nil, auditCSV(rep))
 	}
+	t := &table{header: []string{"SCOPE", "INTEGRATION", "ACTIVE", "INHERITED", "FROM", "PROPERTIES"}}
 	for _, e := range rep.Entries {
 		var props []string
 		for _, k := range sortedKeys(e.Properties) {
@@ -152,13 +170,36 @@ func printAudit(cmd *cobra.Command, format string, rep *auditReport) error {
 				props = append(props, k+"="+v)
 			}
 		}
-		row := []string{e.Scope, e.Integration, yesNo(e.Active), yesNo(e.Inherited), strings.Join(props, " ")}
-		if format == "csv" {
-			row = append(row, e.Error)
-		} else if e.Error != "" {
-			row[1], row[4] = "(error)", e.Error
+		row := []string{e.Scope, e.Integration, yesNo(e.Active), yesNo(e.Inherited), e.InheritedFrom, strings.Join(props, " ")}
+		if e.Error != "" {
+			row[1], row[5] = "(error)", e.Error
 		}
 		t.add(row...)
 	}
 	return render(w, format, nil, t)
+}
+
+// auditCSV is the audit as a sheet: one row per entry, one column per
+// parameter reported anywhere (sorted), the error last.
+func auditCSV(rep *auditReport) *table {
+	seen := map[string]bool{}
+	var params []string
+	for _, e := range rep.Entries {
+		for k := range e.Properties {
+			if !seen[k] {
+				seen[k] = true
+				params = append(params, k)
+			}
+		}
+	}
+	sort.Strings(params)
+	t := &table{header: append(append([]string{"SCOPE", "INTEGRATION", "ACTIVE", "INHERITED", "INHERITED_FROM"}, params...), "ERROR")}
+	for _, e := range rep.Entries {
+		row := []string{e.Scope, e.Integration, yesNo(e.Active), yesNo(e.Inherited), e.InheritedFrom}
+		for _, k := range params {
+			row = append(row, cell(e.Properties[k]))
+		}
+		t.add(append(row, e.Error)...)
+	}
+	return t
 }

@@ -29,6 +29,7 @@ td.on { background: #d8f5d8; color: #185c18; }
 td.inherited { background: #dde8fb; color: #1d3f7a; }
 td.off { color: #bbb; }
 td.error { background: #fbe0e0; color: #8a1c1c; text-align: left; }
+tfoot td, tfoot th { font-weight: bold; background: #f4f4f4; }
 tr:hover td { outline: 1px solid #999; }
 .legend span { display: inline-block; padding: 2px 8px; margin-right: 1em; border: 1px solid #ddd; }
 dl { margin: 0.3em 0 1em 1em; } dt { font-weight: bold; } dd { margin: 0 0 0.5em 1em; font-family: ui-monospace, monospace; }
@@ -36,17 +37,18 @@ dl { margin: 0.3em 0 1em 1em; } dt { font-weight: bold; } dd { margin: 0 0 0.5em
 </head>
 <body>
 <h1>GitLab integrations audit</h1>
-<p class="meta">{{len .Projects}} projects, {{len .Integrations}} integrations{{if .Failed}}, {{.Failed}} projects could not be read{{end}}. Generated {{.Generated.Format "2006-01-02 15:04 UTC"}} by gitlab-integrations.</p>
+<p class="meta">{{.Groups}} groups, {{.ProjectCount}} projects, {{len .Integrations}} integrations{{if .Failed}}, {{.Failed}} could not be read{{end}}. Generated {{.Generated.Format "2006-01-02 15:04 UTC"}} by gitlab-integrations.</p>
 <p class="legend"><span class="on" style="background:#d8f5d8">✔ active</span><span style="background:#dde8fb">⇣ inherited from a group</span><span>· not active</span></p>
 <table id="matrix">
-<thead><tr><th class="project">project</th>{{range .Integrations}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
+<thead><tr><th class="project">scope</th>{{range .Integrations}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{range .Rows}}<tr><td class="project">{{.Project}}</td>{{if .Error}}<td class="error" colspan="{{$.Span}}">{{.Error}}</td>{{else}}{{range .Cells}}<td class="{{.Class}}" title="{{.Title}}">{{.Mark}}</td>{{end}}{{end}}</tr>
 {{end}}</tbody>
+<tfoot><tr><th class="project" scope="row">active (inherited)</th>{{range .Totals}}<td class="total">{{.Active}} ({{.Inherited}})</td>{{end}}</tr></tfoot>
 </table>
 <h2>Settings</h2>
 {{range .Rows}}{{if .Active}}<h3>{{.Project}}</h3>
-<dl>{{range .Active}}<dt>{{.Integration}}{{if .Inherited}} (inherited){{end}}</dt><dd>{{if .Props}}{{.Props}}{{else}}no settings reported{{end}}</dd>{{end}}</dl>
+<dl>{{range .Active}}<dt>{{.Integration}}{{if .Inherited}} (inherited{{if .From}} from {{.From}}{{end}}){{end}}</dt><dd>{{if .Props}}{{.Props}}{{else}}no settings reported{{end}}</dd>{{end}}</dl>
 {{end}}{{end}}</body>
 </html>
 `))
@@ -56,8 +58,13 @@ type htmlCell struct{ Class, Title, Mark string }
 type htmlActive struct {
 	Integration string
 	Inherited   bool
+	From        string
 	Props       string
 }
+
+// htmlTotal counts one integration's active cells, and of them the
+// inheriting ones.
+type htmlTotal struct{ Active, Inherited int }
 
 type htmlRow struct {
 	Project string
@@ -66,8 +73,8 @@ type htmlRow struct {
 	Active  []htmlActive
 }
 
-// writeAuditHTML writes the audit as one page with a matrix of projects ×
-// integrations.
+// writeAuditHTML writes the audit as one page with a matrix of groups and
+// projects × integrations, and a row of totals.
 func writeAuditHTML(w io.Writer, rep *auditReport) error {
 	type byKey struct{ scope, slug string }
 	entries := map[byKey]auditEntry{}
@@ -80,14 +87,28 @@ func writeAuditHTML(w io.Writer, rep *auditReport) error {
 		entries[byKey{e.Scope, e.Integration}] = e
 	}
 	var rows []htmlRow
+	totals := make([]htmlTotal, len(rep.Integrations))
+	groups := 0
 	for _, p := range rep.Projects {
+		if strings.HasPrefix(p, "group:") {
+			groups++
+		}
 		// html/template escapes markup, not control characters: GitLab's
 		// text is made safe for a terminal (\x1b) before it is escaped.
 		row := htmlRow{Project: safetext.Terminal(p), Error: safetext.Terminal(errs[p])}
-		for _, slug := range rep.Integrations {
+		for i, slug := range rep.Integrations {
 			e := entries[byKey{p, slug}]
 			props := propertiesText(e)
+			from := safetext.Terminal(e.InheritedFrom)
+			if e.Active {
+				totals[i].Active++
+				if e.Inherited {
+					totals[i].Inherited++
+				}
+			}
 			switch {
+			case e.Active && e.Inherited && from != "":
+				row.Cells = append(row.Cells, htmlCell{"inherited", slug + " inherited from " + from + ": " + props, "⇣"})
 			case e.Active && e.Inherited:
 				row.Cells = append(row.Cells, htmlCell{"inherited", slug + " inherited: " + props, "⇣"})
 			case e.Active:
@@ -96,16 +117,18 @@ func writeAuditHTML(w io.Writer, rep *auditReport) error {
 				row.Cells = append(row.Cells, htmlCell{"off", slug + ": not active", "·"})
 			}
 			if e.Active {
-				row.Active = append(row.Active, htmlActive{slug, e.Inherited, props})
+				row.Active = append(row.Active, htmlActive{slug, e.Inherited, from, props})
 			}
 		}
 		rows = append(rows, row)
 	}
 	data := struct {
 		*auditReport
-		Rows []htmlRow
-		Span int
-	}{rep, rows, max(1, len(rep.Integrations))}
+		Rows                 []htmlRow
+		Span                 int
+		Totals               []htmlTotal
+		Groups, ProjectCount int
+	}{rep, rows, max(1, len(rep.Integrations)), totals, groups, len(rep.Projects) - groups}
 	if err := auditPage.Execute(w, data); err != nil {
 		return fmt.Errorf("writing the HTML page: %w", err)
 	}

@@ -64,8 +64,14 @@ func TestAuditJSONCSVYAML(t *testing.T) {
 		t.Errorf("audit --integration slack: %+v", filtered)
 	}
 	rows := decodeCSV(t, cli(t, e, auditArgs(projects, "-o", "csv")...).ok(t).stdout)
-	if len(rows) != 7 || strings.Join(rows[0], ",") != "SCOPE,INTEGRATION,ACTIVE,INHERITED,PROPERTIES,ERROR" || !strings.Contains(" "+rows[2][4]+" ", " channel=#web ") {
-		t.Errorf("audit CSV: %v", rows)
+	// One column per parameter reported anywhere.
+	if len(rows) != 7 || !strings.HasPrefix(strings.Join(rows[0], ","), "SCOPE,INTEGRATION,ACTIVE,INHERITED,INHERITED_FROM,") ||
+		rows[0][len(rows[0])-1] != "ERROR" {
+		t.Fatalf("audit CSV: %v", rows)
+	}
+	col := slices.Index(rows[0], "channel")
+	if col < 0 || rows[2][col] != "#web" || rows[2][1] != "slack" || rows[1][slices.Index(rows[0], "url")] != "https://jira.example.com" {
+		t.Errorf("audit CSV columns: %v", rows)
 	}
 
 	// A project that cannot be read is reported, and the exit is 1.
@@ -121,14 +127,17 @@ func TestAuditHTML(t *testing.T) {
 		}
 	}
 	walk(doc, false)
-	if !slices.Equal(headers, []string{"project", "jira", "slack"}) {
+	if !slices.Equal(headers, []string{"scope", "jira", "slack", "active (inherited)"}) {
 		t.Errorf("matrix columns %v", headers)
 	}
 	if !slices.Equal(rowNames, []string{"project:acme/web", "project:acme/api", "project:acme/docs"}) {
 		t.Errorf("matrix rows %v", rowNames)
 	}
-	if cells != 6 {
-		t.Errorf("matrix has %d cells, want 6", cells)
+	if cells != 6+2 {
+		t.Errorf("matrix has %d cells, want 6 and 2 totals", cells)
+	}
+	if !strings.Contains(page, `<td class="total">1 (0)</td><td class="total">2 (0)</td>`) {
+		t.Errorf("the matrix has no totals per integration")
 	}
 	if !regexp.MustCompile(`title="slack: [^"]*channel=#web[,"]`).MatchString(page) {
 		t.Errorf("the matrix does not show slack's settings on acme/web")

@@ -30,7 +30,8 @@ func TestAuditAndExportProjectsIn(t *testing.T) {
 			t.Errorf("audit entry %+v", en)
 		}
 	}
-	if len(entries) != 2 || !scopes["project:acme/web"] || !scopes["project:acme/platform/api"] {
+	// The tree's groups, then its projects.
+	if len(entries) != 4 || !scopes["group:acme"] || !scopes["group:acme/platform"] || !scopes["project:acme/web"] || !scopes["project:acme/platform/api"] {
 		t.Errorf("audit --projects-in acme: %+v", entries)
 	}
 

@@ -24,15 +24,17 @@ func TestAuditInMemory(t *testing.T) {
 	first, table, ok := strings.Cut(out.String(), "\n\n")
 	require.True(t, ok, out.String())
 	assert.Regexp(t, `^GITLAB_URL and GITLAB_TOKEN are not set: auditing an in-memory GitLab at http://127\.0\.0\.1:\d+\.$`, first)
+	// The groups' Jira, Slack and Mattermost reach the projects and the
+	// subgroup below them, as GitLab copies them.
 	assert.Equal(t, ""+
 		"                              emails-on-push  jenkins  jira  mattermost  pipelines-email  slack\n"+
 		"group acme                    -               -        yes   -           -                yes\n"+
-		"group acme/platform           -               -        -     yes         -                -\n"+
+		"group acme/platform           -               -        yes   yes         -                yes\n"+
 		"project acme/web              yes             -        yes   -           -                yes\n"+
-		"project acme/api              -               -        yes   -           yes              -\n"+
-		"project acme/platform/runner  -               yes      -     -           -                -\n"+
+		"project acme/api              -               -        yes   -           yes              yes\n"+
+		"project acme/platform/runner  -               yes      yes   yes         -                -\n"+
 		"project acme/legacy           ?               ?        ?     ?           ?                ?\n"+
-		"active on                     1               1        3     1           1                2\n"+
+		"active on                     1               1        5     2           1                4\n"+
 		"? project acme/legacy: not found, or the token cannot see it\n", table)
 }
 
