@@ -185,15 +185,15 @@ func differences(own, inherited AuditEntry) []Difference {
 	}
 	for _, k := range sortedKeys(keys) {
 		a, b := own.Properties[k], inherited.Properties[k]
-		if !sameSetting(a, b) {
+		if !sameReported(a, b) {
 			out = append(out, Difference{k, a, b})
 		}
 	}
 	return out
 }
 
-// sameSetting compares two reported values, null and "" alike.
-func sameSetting(a, b any) bool {
+// sameReported compares two reported values, null and "" alike.
+func sameReported(a, b any) bool {
 	if a == nil {
 		a = ""
 	}

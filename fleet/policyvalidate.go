@@ -1,14 +1,12 @@
 package fleet
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gitlabkit/integrations"
 )
@@ -318,34 +316,12 @@ func describeValue(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// eventFlags are the event flags of GitLab's answers that
-// integrations.Integration reads, by their JSON names.
-var eventFlags = sync.OnceValue(func() map[string]bool {
-	data, _ := json.Marshal(integrations.Integration{})
-	var m map[string]any
-	_ = json.Unmarshal(data, &m)
-	out := map[string]bool{}
-	for k, v := range m {
-		if _, ok := v.(bool); ok && (strings.HasSuffix(k, "_events") || k == "comment_on_event_enabled") {
-			out[k] = true
-		}
-	}
-	return out
-})
-
-// eventFlag reads one event flag of an answer by its JSON name.
+// eventFlag reads one event flag of an answer by its API name, and
+// whether GitLab's answers have such a flag.
 func eventFlag(it *integrations.Integration, name string) (bool, bool) {
-	if it == nil || !eventFlags()[name] {
-		return false, false
+	if it == nil {
+		it = &integrations.Integration{}
 	}
-	data, err := json.Marshal(it)
-	if err != nil {
-		return false, false
-	}
-	var m map[string]any
-	if json.Unmarshal(data, &m) != nil {
-		return false, false
-	}
-	b, ok := m[name].(bool)
-	return b, ok
+	v, ok := eventFlags(it)[name]
+	return v, ok
 }

@@ -324,7 +324,11 @@ func TestBulkDisable(t *testing.T) {
 func TestBulkInherit(t *testing.T) {
 	srv, e := groupTree(t)
 	cli(t, e, "set", "slack", "--group", "acme", "-q", "webhook=${env:SLACK_WEBHOOK}", "channel=#acme").ok(t)
-	cli(t, e, "set", "slack", "--project", "acme/web", "-q", "webhook=${env:SLACK_WEBHOOK}", "channel=#web").ok(t)
+	// The group's settings reach every project below it (as GitLab's
+	// propagation does); three get settings of their own.
+	cli(t, e, "set", "slack", "--project", "acme/web", "-q", "webhook=${env:SLACK_WEBHOOK}", "channel=#web", "use_inherited_settings=false").ok(t)
+	cli(t, e, "set", "slack", "--project", "acme/api", "-q", "webhook=${env:SLACK_WEBHOOK}", "channel=#api", "use_inherited_settings=false").ok(t)
+	cli(t, e, "set", "slack", "--project", "acme/platform/db", "-q", "webhook=${env:SLACK_WEBHOOK}", "channel=#db", "use_inherited_settings=false").ok(t)
 	srv.ResetRequests()
 
 	// No group above has Jira: refused, nothing sent.
