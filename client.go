@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gitlabkit/integrations/internal/fastjson"
 )
 
 // DefaultBaseURL is GitLab.com's API, used when WithBaseURL is not given.
@@ -449,7 +451,7 @@ func (o *outgoing) newBody() (io.ReadCloser, error) {
 
 // encodeJSON appends v, encoded as json.Marshal encodes it, to dst.
 func encodeJSON(dst []byte, v any) ([]byte, error) {
-	if out, ok := encodeFast(dst, v); ok { // an options struct (encodefast.go)
+	if out, ok := fastjson.Append(dst, v); ok { // an options struct
 		return out, nil
 	}
 	e := jsonEncoders.Get().(*jsonEncoder)
