@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gitlabkit/integrations/internal/fastjson"
+	"github.com/gitlabkit/integrations/internal/transport"
 )
 
 // DefaultBaseURL is GitLab.com's API, used when WithBaseURL is not given.
@@ -42,7 +43,7 @@ type core struct {
 	logger     *slog.Logger
 	httpClient *http.Client
 	maxConns   int // MaxConnsPerHost of the SDK's own transport; 0: no cap
-	// requestBound replaces defaultRequestTimeout in tests; 0: the default.
+	// requestBound replaces transport.DefaultRequestTimeout in tests; 0: the default.
 	requestBound time.Duration
 	retry        retryPolicy
 	limiter      *rateLimiter
@@ -200,7 +201,7 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 	rc := configure(opts)
 	resp, err := c.doRaw(ctx, method, u, body, out, rc.header)
 	if rc.response != nil && resp != nil {
-		*rc.response = withoutCredentials(resp)
+		*rc.response = transport.WithoutCredentials(resp)
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gitlabkit/integrations/internal/transport"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -166,7 +167,7 @@ func TestRedirectWithinTheHostKeepsTheToken(t *testing.T) {
 // same host.
 func TestRedirectAcrossSchemesDropsTheToken(t *testing.T) {
 	t.Parallel()
-	check := tokenSafeRedirects("https", "gitlab.example.com", nil)
+	check := transport.TokenSafeRedirects("https", "gitlab.example.com", nil)
 	for _, tc := range []struct {
 		to    string
 		strip bool
@@ -437,7 +438,7 @@ func TestRedirectElsewhereNeverReportsAChange(t *testing.T) {
 				assert.Contains(t, msg, "WithBaseURL", method)
 				assert.NotContains(t, msg, "SECRETPART", method)
 				requireNoToken(t, msg, "the error")
-				var re *redirectError
+				var re *transport.RedirectError
 				assert.ErrorAs(t, err, &re, method)
 			}
 			assert.Empty(t, other.headers(), "%d to %s: a request reached the other host", status, target)
