@@ -49,10 +49,10 @@ func (c *core) newHTTPClient() *http.Client {
 // to GitLab at n; a request that finds them all busy waits for one. Set it
 // to the number of goroutines that share the Client and no connection is
 // ever opened beyond them. Without it the transport opens no more
-// connections than requests in flight (see transport.ConnGate), so no more than the
-// goroutines either; the cap is for a script that wants fewer. It cannot
-// be combined with WithHTTPClient: set MaxConnsPerHost on that client's
-// transport instead.
+// connections than requests in flight (its connection gate sees to that),
+// so no more than the goroutines either; the cap is for a script that
+// wants fewer. It cannot be combined with WithHTTPClient: set
+// MaxConnsPerHost on that client's transport instead.
 func WithMaxConnections(n int) ClientOption {
 	return func(c *core) error {
 		if n < 1 || n > maxConnections {
