@@ -13,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gitlabkit/integrations/internal/fastjson"
+	"github.com/gitlabkit/integrations/internal/transport"
 )
 
 // DefaultBaseURL is GitLab.com's API, used when WithBaseURL is not given.
@@ -40,7 +43,7 @@ type core struct {
 	logger     *slog.Logger
 	httpClient *http.Client
 	maxConns   int // MaxConnsPerHost of the SDK's own transport; 0: no cap
-	// requestBound replaces defaultRequestTimeout in tests; 0: the default.
+	// requestBound replaces transport.DefaultRequestTimeout in tests; 0: the default.
 	requestBound time.Duration
 	retry        retryPolicy
 	limiter      *rateLimiter
@@ -198,7 +201,7 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, ou
 	rc := configure(opts)
 	resp, err := c.doRaw(ctx, method, u, body, out, rc.header)
 	if rc.response != nil && resp != nil {
-		*rc.response = withoutCredentials(resp)
+		*rc.response = transport.WithoutCredentials(resp)
 	}
 	return err
 }
@@ -449,7 +452,7 @@ func (o *outgoing) newBody() (io.ReadCloser, error) {
 
 // encodeJSON appends v, encoded as json.Marshal encodes it, to dst.
 func encodeJSON(dst []byte, v any) ([]byte, error) {
-	if out, ok := encodeFast(dst, v); ok { // an options struct (encodefast.go)
+	if out, ok := fastjson.Append(dst, v); ok { // an options struct
 		return out, nil
 	}
 	e := jsonEncoders.Get().(*jsonEncoder)

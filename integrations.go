@@ -50,6 +50,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/gitlabkit/integrations/internal/lenient"
 )
 
 // Integration holds what GitLab reports for every integration, whatever its
@@ -90,7 +92,7 @@ type plainIntegration Integration
 
 // UnmarshalJSON decodes leniently: flags sent as "true" or 1 are read too.
 func (i *Integration) UnmarshalJSON(data []byte) error {
-	return decodeLenient(data, (*plainIntegration)(i))
+	return lenient.Decode(data, (*plainIntegration)(i))
 }
 
 // Settings is an integration's full state as GitLab reports it: the common
@@ -131,7 +133,7 @@ func (s *Settings[P]) decodeGeneral(data []byte) error {
 		plainIntegration
 		Properties json.RawMessage `json:"properties"`
 	}
-	if err := decodeLenient(data, &w); err != nil {
+	if err := lenient.Decode(data, &w); err != nil {
 		return err
 	}
 	s.Integration = Integration(w.plainIntegration)
@@ -142,9 +144,9 @@ func (s *Settings[P]) decodeGeneral(data []byte) error {
 		return nil
 	}
 	if w.Properties[0] != '{' {
-		return fmt.Errorf("properties: want a JSON object, got %s", describe(w.Properties))
+		return fmt.Errorf("properties: want a JSON object, got %s", lenient.Describe(w.Properties))
 	}
-	if err := decodeLenient(w.Properties, &s.Properties); err != nil {
+	if err := lenient.Decode(w.Properties, &s.Properties); err != nil {
 		return fmt.Errorf("properties: %w", err)
 	}
 	return nil

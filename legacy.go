@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+
+	"github.com/gitlabkit/integrations/internal/transport"
 )
 
 // doIntegrations sends one request to the integrations of scope: the list
@@ -79,7 +81,7 @@ func isRouteUnknown(err error) bool {
 // without credentials.
 func (c *Client) explain(err error, scope Scope, info *IntegrationInfo, dst **http.Response, resp *http.Response) error {
 	if dst != nil {
-		*dst = withoutCredentials(resp) // nil when GitLab gave no answer
+		*dst = transport.WithoutCredentials(resp) // nil when GitLab gave no answer
 	}
 	if err == nil {
 		return nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gitlabkit/integrations/internal/transport"
 )
 
 // WithRateLimit keeps the client under perSecond requests a second, with
@@ -477,4 +479,33 @@ func sleepOrWake(ctx context.Context, d time.Duration, wake <-chan struct{}) err
 	case <-t.C:
 		return nil
 	}
+}
+
+// limitedTransport waits for the client-side rate limits before each
+// attempt and shows GitLab's RateLimit-* answers to the adaptive limit.
+type limitedTransport struct {
+	next    http.RoundTripper
+	limiter *rateLimiter
+}
+
+// RoundTrip sends req once the limits allow it.
+func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	l := t.limiter
+	if l.bucket != nil {
+		if err := l.bucket.wait(req.Context()); err != nil {
+			transport.CloseBody(req)
+			return nil, err
+		}
+	}
+	if l.adaptive == nil {
+		return t.next.RoundTrip(req)
+	}
+	tk, err := l.adaptive.acquire(req.Context())
+	if err != nil {
+		transport.CloseBody(req)
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	l.adaptive.observe(tk, resp)
+	return resp, err
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gitlabkit/integrations/internal/transport"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -159,39 +160,6 @@ func TestRedirectWithinTheHostKeepsTheToken(t *testing.T) {
 		tokens = append(tokens, h.Get("PRIVATE-TOKEN"))
 	}
 	assert.Equal(t, []string{relToken, relToken}, tokens)
-}
-
-// TestRedirectAcrossSchemesDropsTheToken checks the policy itself for what
-// loopback servers cannot show: an https GitLab redirecting to http on the
-// same host.
-func TestRedirectAcrossSchemesDropsTheToken(t *testing.T) {
-	t.Parallel()
-	check := tokenSafeRedirects("https", "gitlab.example.com", nil)
-	for _, tc := range []struct {
-		to    string
-		strip bool
-	}{
-		{"http://gitlab.example.com/api/v4/x", true},
-		{"https://gitlab.example.com:8443/api/v4/x", true},
-		{"https://evil.example.com/api/v4/x", true},
-		{"https://gitlab.example.com.evil.com/api/v4/x", true},
-		{"https://gitlab.example.com/api/v4/other", false},
-	} {
-		req, err := http.NewRequest(http.MethodGet, tc.to, nil)
-		require.NoError(t, err)
-		for _, k := range credentialNames {
-			req.Header.Set(k, "secret")
-		}
-		via := []*http.Request{{URL: &url.URL{Scheme: "https", Host: "gitlab.example.com"}}}
-		require.NoError(t, check(req, via))
-		for _, k := range credentialNames {
-			if tc.strip {
-				assert.Empty(t, req.Header.Get(k), "%s kept on a redirect to %s", k, tc.to)
-			} else {
-				assert.Equal(t, "secret", req.Header.Get(k), "%s dropped on a redirect to %s", k, tc.to)
-			}
-		}
-	}
 }
 
 func TestRedirectLoopStopsAndIsNotRetried(t *testing.T) {
@@ -437,7 +405,7 @@ func TestRedirectElsewhereNeverReportsAChange(t *testing.T) {
 				assert.Contains(t, msg, "WithBaseURL", method)
 				assert.NotContains(t, msg, "SECRETPART", method)
 				requireNoToken(t, msg, "the error")
-				var re *redirectError
+				var re *transport.RedirectError
 				assert.ErrorAs(t, err, &re, method)
 			}
 			assert.Empty(t, other.headers(), "%d to %s: a request reached the other host", status, target)

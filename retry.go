@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gitlabkit/integrations/internal/transport"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -150,7 +151,7 @@ func (r *retryCall) attempt(hc *http.Client, o *outgoing) (*http.Response, error
 		if i > 0 && o.payload != nil {
 			req.Body, _ = o.newBody()
 		}
-		resp, doErr := sendHTTP(hc, req)
+		resp, doErr := transport.Send(hc, req)
 		retry, checkErr := r.check(ctx, resp, doErr)
 		if !retry || i >= r.policy.max {
 			return resp, cmp.Or(checkErr, doErr)
@@ -316,7 +317,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 			// A limiter's wait would pass the deadline: a retry would too.
 			return false, nil
 		}
-		var redirect *redirectError
+		var redirect *transport.RedirectError
 		if errors.As(err, &redirect) {
 			return false, nil // a retry would be redirected the same way
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlabkit/integrations/internal/transport"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -65,7 +66,7 @@ func TestDefaultRequestTimeout(t *testing.T) {
 			t.Cleanup(srv.Close)
 			u, err := url.Parse(srv.URL)
 			require.NoError(t, err)
-			tr, gate := ownTransport(u, 0, bound)
+			tr, gate := transport.New(u, 0, bound)
 			hc := &http.Client{Transport: answerReader{next: tr, timeout: bound, gate: gate}}
 			req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
 			require.NoError(t, err)

@@ -1,4 +1,19 @@
-package integrations
+// Package lenient decodes GitLab's answers by the rules the SDK has always
+// applied to them: a field may come in any of the shapes GitLab has sent for
+// it over the years (booleans as true, "true", "1", 1 and their false forms;
+// integers as numbers or numeric strings, read exactly; lists as arrays or
+// comma-separated strings; an empty date as no date).
+//
+// It promises that a JSON object encoding/json decodes without a type
+// mismatch is decoded exactly as encoding/json decodes it (Decode is
+// json.Unmarshal then), and that any other value either decodes by the
+// lenient rules or is an error naming the field and the shape it had.
+//
+// The root package decodes every Settings and Integration answer through
+// Decode; package fastjson's decoder applies DecodeValue to the single
+// fields encoding/json would reject, and finds fields with Fields, so that
+// both paths give the same values.
+package lenient
 
 import (
 	"bytes"
@@ -12,14 +27,14 @@ import (
 	"time"
 )
 
-// decodeLenient decodes a JSON object into the struct v points to, accepting
+// Decode decodes a JSON object into the struct v points to, accepting
 // the shapes GitLab has sent over the years for the same field: booleans as
 // true, "true", "1", 1 (and the false forms), integers as numbers or numeric
 // strings, lists as arrays or comma-separated strings.
 //
 // The common case costs what encoding/json costs: the lenient path runs only
 // when encoding/json reports a type mismatch.
-func decodeLenient(data []byte, v any) error {
+func Decode(data []byte, v any) error {
 	err := json.Unmarshal(data, v)
 	var typeErr *json.UnmarshalTypeError
 	var timeErr *time.ParseError // an empty date, which the lenient path allows
@@ -31,20 +46,22 @@ func decodeLenient(data []byte, v any) error {
 	return decodeObjectLenient(data, rv)
 }
 
-// fieldInfo is one JSON-named field of a struct, found through embedded
+// Field is one JSON-named field of a struct, found through embedded
 // structs as encoding/json finds it.
-type fieldInfo struct {
-	name  string
-	index []int
+type Field struct {
+	Name  string
+	Index []int // the field's index path, for reflect.Value.FieldByIndex
 }
 
-var fieldCache sync.Map // reflect.Type -> []fieldInfo
+var fieldCache sync.Map // reflect.Type -> []Field
 
-func jsonFields(t reflect.Type) []fieldInfo {
+// Fields returns the JSON-named fields of the struct type t, computed once
+// per type. The slice is shared: callers must not change it.
+func Fields(t reflect.Type) []Field {
 	if f, ok := fieldCache.Load(t); ok {
-		return f.([]fieldInfo)
+		return f.([]Field)
 	}
-	var out []fieldInfo
+	var out []Field
 	var walk func(t reflect.Type, index []int)
 	walk = func(t reflect.Type, index []int) {
 		for i := 0; i < t.NumField(); i++ {
@@ -62,7 +79,7 @@ func jsonFields(t reflect.Type) []fieldInfo {
 			if name == "" {
 				name = sf.Name
 			}
-			out = append(out, fieldInfo{name: name, index: idx})
+			out = append(out, Field{Name: name, Index: idx})
 		}
 	}
 	walk(t, nil)
@@ -75,13 +92,13 @@ func decodeObjectLenient(data []byte, rv reflect.Value) error {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	for _, f := range jsonFields(rv.Type()) {
-		val, ok := raw[f.name]
+	for _, f := range Fields(rv.Type()) {
+		val, ok := raw[f.Name]
 		if !ok {
 			continue
 		}
-		if err := decodeValueLenient(val, rv.FieldByIndex(f.index)); err != nil {
-			return fmt.Errorf("field %q: %w", f.name, err)
+		if err := DecodeValue(val, rv.FieldByIndex(f.Index)); err != nil {
+			return fmt.Errorf("field %q: %w", f.Name, err)
 		}
 	}
 	return nil
@@ -89,8 +106,9 @@ func decodeObjectLenient(data []byte, rv reflect.Value) error {
 
 var timeType = reflect.TypeOf(time.Time{})
 
-// decodeValueLenient decodes one JSON value into dst.
-func decodeValueLenient(val json.RawMessage, dst reflect.Value) error {
+// DecodeValue decodes one JSON value into dst, which must be settable, by
+// the lenient rules.
+func DecodeValue(val json.RawMessage, dst reflect.Value) error {
 	val = bytes.TrimSpace(val)
 	if string(val) == "null" {
 		dst.SetZero()
@@ -139,7 +157,7 @@ func decodeValueLenient(val json.RawMessage, dst reflect.Value) error {
 		dst.Set(s)
 	case reflect.Struct:
 		if len(val) == 0 || val[0] != '{' {
-			return fmt.Errorf("want a JSON object, got %s", describe(val))
+			return fmt.Errorf("want a JSON object, got %s", Describe(val))
 		}
 		return decodeObjectLenient(val, dst)
 	default:
@@ -162,7 +180,7 @@ func lenientBool(val []byte) (bool, error) {
 	case "false", "0", "f", "no", "off", "":
 		return false, nil
 	}
-	return false, fmt.Errorf("want a boolean, got %s", describe(val))
+	return false, fmt.Errorf("want a boolean, got %s", Describe(val))
 }
 
 func lenientString(val []byte) (string, error) {
@@ -180,7 +198,7 @@ func lenientString(val []byte) (string, error) {
 		}
 		return n.String(), nil
 	}
-	return "", fmt.Errorf("want a string, got %s", describe(val))
+	return "", fmt.Errorf("want a string, got %s", Describe(val))
 }
 
 func lenientInt(val []byte) (int64, error) {
@@ -202,7 +220,7 @@ func lenientInt(val []byte) (int64, error) {
 	// smallest int64.
 	n, err := exactInt(s)
 	if err != nil {
-		return 0, fmt.Errorf("want an integer, got %s: %w", describe(val), err)
+		return 0, fmt.Errorf("want an integer, got %s: %w", Describe(val), err)
 	}
 	return n, nil
 }
@@ -303,11 +321,11 @@ func lenientStrings(val []byte) ([]string, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("want a list, got %s", describe(val))
+	return nil, fmt.Errorf("want a list, got %s", Describe(val))
 }
 
-// describe names a JSON value for an error message without quoting all of it.
-func describe(val []byte) string {
+// Describe names a JSON value for an error message without quoting all of it.
+func Describe(val []byte) string {
 	const max = 40
 	s := string(val)
 	if len(s) > max {

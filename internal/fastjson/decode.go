@@ -1,4 +1,4 @@
-package integrations
+package fastjson
 
 import (
 	"encoding"
@@ -7,20 +7,23 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gitlabkit/integrations/internal/lenient"
 )
 
 // The fast path of answer decoding. Decoding a Settings through
-// encoding/json and decodeLenient reads the answer four times (validation
-// and decoding by the outer json.Unmarshal, again by decodeLenient, then the
-// properties twice more) and runs the reflective lenient decoder whenever
-// one property has an unexpected shape, as Jira's issues_enabled always has.
-// decodeFast reads the answer once, field by field, and gets exactly what
-// that path gets; whenever it cannot be sure of that (a key in other case, a
-// duplicate key, an escaped key, a value it would have to reject, invalid
-// JSON, a field type it does not know), it reports false and the caller
-// takes the general path, which then produces the answer or the error.
+// encoding/json and the lenient rules (package lenient) reads the answer
+// four times (validation and decoding by the outer json.Unmarshal, again by
+// lenient.Decode, then the properties twice more) and runs the reflective
+// lenient decoder whenever one property has an unexpected shape, as Jira's
+// issues_enabled always has. A Decoder reads the answer once, field by
+// field, and gets exactly what that path gets; whenever it cannot be sure of
+// that (a key in other case, a duplicate key, an escaped key, a value it
+// would have to reject, invalid JSON, a field type it does not know), it
+// reports false and the caller takes the general path, which then produces
+// the answer or the error.
 //
-// Why the two paths agree: decodeLenient decodes an object with
+// Why the two paths agree: lenient.Decode decodes an object with
 // encoding/json, or, when encoding/json reports a type mismatch anywhere in
 // the object, with the lenient rules for every field. For the field types
 // the fast path accepts (bool, string, integers, []string, time.Time) and
@@ -28,99 +31,59 @@ import (
 // differ only on case-insensitive keys, duplicate keys and null inside a
 // list, where the fast path gives up. So the fast path can apply, field by
 // field, encoding/json's rule where it applies and the lenient rule
-// (decodeValueLenient) where it does not.
+// (lenient.DecodeValue) where it does not.
 
-// answerDecoder is implemented by the answer types that have a fast path.
-type answerDecoder interface {
-	// decodeFast decodes data into the receiver and reports true, or
-	// reports false, leaving the receiver zero, when the general path
-	// must decide.
-	decodeFast(data []byte) bool
-}
+// NewDecoder returns a Decoder for data, one JSON text. The strings it
+// decodes share one copy of data's text (see Decoder.substring).
+func NewDecoder(data []byte) Decoder { return Decoder{data: data, root: data} }
 
-// decodeFast decodes a Settings answer as Settings.UnmarshalJSON would.
-func (s *Settings[P]) decodeFast(data []byte) bool {
-	*s = Settings[P]{}
-	top, propsPlan := fastPlanFor(plainIntegrationType), fastPlanFor(reflect.TypeFor[P]())
-	if top == nil || propsPlan == nil {
-		return false
+// DecodeList decodes data, a JSON array of objects, as json.Unmarshal into
+// []T would if T had no methods, each element once by plan p, into one
+// array of len(data's array) elements. It reports false, returning nil, for
+// anything that is not an array of objects the fast path is sure of (a null
+// element included).
+func DecodeList[T any](data []byte, p *Plan) ([]T, bool) {
+	if p == nil {
+		return nil, false
 	}
-	d := fastDecoder{data: data, root: data}
-	props := nestedObject{key: "properties", plan: propsPlan, rv: reflect.ValueOf(&s.Properties).Elem()}
-	// An absent "properties" leaves Properties zero, as UnmarshalJSON does;
-	// null and other shapes are left to it.
-	raw, ok := d.object(top, reflect.ValueOf((*plainIntegration)(&s.Integration)).Elem(), &props)
-	ok = ok && d.end()
-	if ok && raw != nil {
-		// RawProperties shares the answer's bytes: the SDK read them into
-		// a buffer of their own, which nothing writes to again.
-		s.RawProperties = json.RawMessage(raw[:len(raw):len(raw)])
-	}
-	if !ok {
-		*s = Settings[P]{}
-	}
-	return ok
-}
-
-var plainIntegrationType = reflect.TypeFor[plainIntegration]()
-
-// integrationList is List's answer: the general path decodes it as
-// []*Integration, each element with Integration.UnmarshalJSON, which reads
-// every element two or three times.
-type integrationList []*Integration
-
-// decodeFast decodes a list of integrations as json.Unmarshal into
-// []*Integration would, each element once, into one array: every pointer
-// of the list points into it. It reports false, leaving the list nil, for
-// anything that is not an array of objects the fast path is sure of (a
-// null element included: List reports those).
-func (l *integrationList) decodeFast(data []byte) bool {
-	*l = nil
-	plan := fastPlanFor(plainIntegrationType)
-	if plan == nil {
-		return false
-	}
-	d := fastDecoder{data: data, root: data}
+	d := NewDecoder(data)
 	d.space()
 	if d.peek() != '[' {
-		return false
+		return nil, false
 	}
 	n, ok := d.count()
 	if !ok {
-		return false
+		return nil, false
 	}
-	items := make([]Integration, n)
-	list := make(integrationList, n)
+	items := make([]T, n)
 	d.pos++ // [
 	for i := range items {
 		d.space()
 		if i > 0 {
 			if d.peek() != ',' {
-				return false
+				return nil, false
 			}
 			d.pos++
 			d.space()
 		}
-		if _, ok := d.object(plan, reflect.ValueOf((*plainIntegration)(&items[i])).Elem(), nil); !ok {
-			return false
+		if _, ok := d.Object(p, reflect.ValueOf(&items[i]).Elem(), nil); !ok {
+			return nil, false
 		}
-		list[i] = &items[i]
 	}
 	d.space()
 	if d.peek() != ']' {
-		return false
+		return nil, false
 	}
 	d.pos++
-	if !d.end() {
-		return false
+	if !d.End() {
+		return nil, false
 	}
-	*l = list
-	return true
+	return items, true
 }
 
 // count returns the number of elements of the array at d.pos, leaving d
 // where it was (d is a copy), so that the list is allocated at its size.
-func (d fastDecoder) count() (int, bool) {
+func (d Decoder) count() (int, bool) {
 	d.pos++ // [
 	d.space()
 	if d.peek() == ']' {
@@ -164,10 +127,9 @@ type fastField struct {
 	kind  fieldKind
 }
 
-// fastPlan is how the fast path decodes one struct type: its fields by
-// JSON name. Types with more than 64 fields have no plan (a seen-set of one
+// Plan is how a Decoder decodes one struct type: its fields by JSON name. Types with more than 64 fields have no plan (a seen-set of one
 // word is enough for every integration).
-type fastPlan struct {
+type Plan struct {
 	fields []fastField
 	names  []string // the fields' JSON names, by index
 	byName map[string]int
@@ -180,7 +142,7 @@ type fastPlan struct {
 
 // lookup returns the index of the field named key, which follows the field
 // prev (len(p.fields) for the first key), or false for a key of no field.
-func (p *fastPlan) lookup(prev int, key []byte) (int, bool) {
+func (p *Plan) lookup(prev int, key []byte) (int, bool) {
 	guess := int(p.after[prev].Load())
 	if guess < len(p.names) && p.names[guess] == string(key) {
 		return guess, true
@@ -192,11 +154,17 @@ func (p *fastPlan) lookup(prev int, key []byte) (int, bool) {
 	return i, known
 }
 
-var fastPlans = planCache[fastPlan]{build: buildFastPlan}
+var fastPlans = planCache[Plan]{build: buildFastPlan}
 
-func fastPlanFor(t reflect.Type) *fastPlan { return fastPlans.get(t) }
+// PlanFor returns the plan for the struct type t, made the first time t is
+// seen, or nil when a Decoder cannot be sure of t: not a struct, a type
+// with a method encoding/json would call, more than 64 fields, a field of a
+// kind it does not handle, a tag option that changes decoding, a JSON name
+// of other characters than a-z, 0-9 and _.
+func PlanFor(t reflect.Type) *Plan { return fastPlans.get(t) }
 
 var (
+	timeType            = reflect.TypeFor[time.Time]()
 	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
@@ -208,29 +176,29 @@ func customDecoding(t reflect.Type) bool {
 		p.Implements(jsonUnmarshalerType) || p.Implements(textUnmarshalerType)
 }
 
-func buildFastPlan(t reflect.Type) *fastPlan {
+func buildFastPlan(t reflect.Type) *Plan {
 	if t.Kind() != reflect.Struct || customDecoding(t) {
 		return nil
 	}
-	fields := jsonFields(t)
+	fields := lenient.Fields(t)
 	if len(fields) > 64 {
 		return nil
 	}
-	p := &fastPlan{byName: make(map[string]int, len(fields))}
+	p := &Plan{byName: make(map[string]int, len(fields))}
 	for _, f := range fields {
-		sf := t.FieldByIndex(f.index)
+		sf := t.FieldByIndex(f.Index)
 		// Only plain names (so that a key in other case is easy to spot)
 		// and no tag option that changes decoding, such as ",string".
-		if _, dup := p.byName[f.name]; dup || !plainJSONName(f.name) || !plainTagOptions(sf.Tag.Get("json")) {
+		if _, dup := p.byName[f.Name]; dup || !plainJSONName(f.Name) || !plainTagOptions(sf.Tag.Get("json")) {
 			return nil
 		}
 		kind := fastKindOf(sf.Type)
 		if kind == 0 {
 			return nil
 		}
-		p.byName[f.name] = len(p.fields)
-		p.fields = append(p.fields, fastField{index: f.index, kind: kind})
-		p.names = append(p.names, f.name)
+		p.byName[f.Name] = len(p.fields)
+		p.fields = append(p.fields, fastField{index: f.Index, kind: kind})
+		p.names = append(p.names, f.Name)
 	}
 	p.after = make([]atomic.Int32, len(p.fields)+1)
 	return p
@@ -287,9 +255,9 @@ func plainTagOptions(tag string) bool {
 	return true
 }
 
-// fastDecoder reads one JSON text. Every method reports false on anything
-// it does not accept, invalid JSON included; it never decides an error.
-type fastDecoder struct {
+// Decoder reads one JSON text. Every method reports false on anything it
+// does not accept, invalid JSON included; it never decides an error.
+type Decoder struct {
 	data []byte
 	pos  int
 	// root is the whole answer, data a part of it (the properties), and
@@ -303,7 +271,7 @@ type fastDecoder struct {
 }
 
 // substring returns data[from:to] as a string, cut out of *text.
-func (d *fastDecoder) substring(from, to int) string {
+func (d *Decoder) substring(from, to int) string {
 	if from == to {
 		return ""
 	}
@@ -322,7 +290,7 @@ func (d *fastDecoder) substring(from, to int) string {
 // deeper ones go to encoding/json, which has its own limit.
 const maxFastDepth = 64
 
-func (d *fastDecoder) space() {
+func (d *Decoder) space() {
 	for d.pos < len(d.data) {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -333,24 +301,25 @@ func (d *fastDecoder) space() {
 	}
 }
 
-// end reports whether only white space is left.
-func (d *fastDecoder) end() bool {
+// End reports whether only white space is left.
+func (d *Decoder) End() bool {
 	d.space()
 	return d.pos == len(d.data)
 }
 
-func (d *fastDecoder) peek() byte {
+func (d *Decoder) peek() byte {
 	if d.pos < len(d.data) {
 		return d.data[d.pos]
 	}
 	return 0
 }
 
-// object decodes the object at d.pos into the struct rv, which must be
-// zero. The value of the key nested.key, when nested is not nil, is decoded
-// into nested.rv by nested.plan where it stands (it must be an object) and
-// returned as it was read.
-func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, nested *nestedObject) (raw []byte, ok bool) {
+// Object decodes the object at the decoder's position into the struct rv,
+// which must be settable and zero, by p, rv's type's plan. The value of the
+// key nested.Key, when nested is not nil, is decoded into nested.Value by
+// nested.Plan where it stands (it must be an object) and returned as it was
+// read: a subslice of the decoder's data.
+func (d *Decoder) Object(p *Plan, rv reflect.Value, nested *Nested) (raw []byte, ok bool) {
 	d.space()
 	if d.peek() != '{' {
 		return nil, false
@@ -363,7 +332,7 @@ func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, nested *nestedObject
 	}
 	rawKey := ""
 	if nested != nil {
-		rawKey = nested.key
+		rawKey = nested.Key
 	}
 	var seen uint64
 	prev := len(p.fields)
@@ -393,7 +362,7 @@ func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, nested *nestedObject
 				return nil, false
 			}
 			start := d.pos
-			if _, ok := d.object(nested.plan, nested.rv, nil); !ok {
+			if _, ok := d.Object(nested.Plan, nested.Value, nil); !ok {
 				return nil, false
 			}
 			raw = d.data[start:d.pos]
@@ -418,16 +387,16 @@ func (d *fastDecoder) object(p *fastPlan, rv reflect.Value, nested *nestedObject
 	}
 }
 
-// nestedObject is an object-valued key that object decodes where it stands
-// and also returns undecoded: a Settings answer's properties.
-type nestedObject struct {
-	key  string
-	plan *fastPlan
-	rv   reflect.Value
+// Nested is an object-valued key that Object decodes where it stands and
+// also returns undecoded: a Settings answer's properties.
+type Nested struct {
+	Key   string
+	Plan  *Plan
+	Value reflect.Value // settable and zero
 }
 
 // plainKey reads an object key made of printable ASCII without escapes.
-func (d *fastDecoder) plainKey() ([]byte, bool) {
+func (d *Decoder) plainKey() ([]byte, bool) {
 	if d.peek() != '"' {
 		return nil, false
 	}
@@ -441,7 +410,7 @@ func (d *fastDecoder) plainKey() ([]byte, bool) {
 
 // foldsTo reports whether encoding/json would match key, an unknown ASCII
 // key, to a field or to rawKey without regard to case.
-func foldsTo(key []byte, p *fastPlan, rawKey string) bool {
+func foldsTo(key []byte, p *Plan, rawKey string) bool {
 	var buf [64]byte
 	upper := false
 	for _, c := range key {
@@ -465,7 +434,7 @@ func foldsTo(key []byte, p *fastPlan, rawKey string) bool {
 }
 
 // field decodes the value at d.pos into fv, a zero field of kind f.kind.
-func (d *fastDecoder) field(f fastField, fv reflect.Value) bool {
+func (d *Decoder) field(f fastField, fv reflect.Value) bool {
 	start := d.pos
 	if d.literal("null") {
 		return true // both rules leave a zero field zero
@@ -513,14 +482,14 @@ func (d *fastDecoder) field(f fastField, fv reflect.Value) bool {
 
 // lenient decodes the value at start, which encoding/json would reject for
 // fv's type, by the lenient rules. skipped says the value is already read.
-func (d *fastDecoder) lenient(start int, fv reflect.Value, skipped bool) bool {
+func (d *Decoder) lenient(start int, fv reflect.Value, skipped bool) bool {
 	if !skipped && !d.skip(0) {
 		return false
 	}
-	return decodeValueLenient(d.data[start:d.pos], fv) == nil
+	return lenient.DecodeValue(d.data[start:d.pos], fv) == nil
 }
 
-func (d *fastDecoder) literal(lit string) bool {
+func (d *Decoder) literal(lit string) bool {
 	if len(d.data)-d.pos >= len(lit) && string(d.data[d.pos:d.pos+len(lit)]) == lit {
 		d.pos += len(lit)
 		return true
@@ -529,7 +498,7 @@ func (d *fastDecoder) literal(lit string) bool {
 }
 
 // stringValue reads a JSON string and returns its value.
-func (d *fastDecoder) stringValue() (string, bool) {
+func (d *Decoder) stringValue() (string, bool) {
 	start := d.pos
 	escaped, ok := d.skipString()
 	if !ok {
@@ -550,7 +519,7 @@ func (d *fastDecoder) stringValue() (string, bool) {
 // stringList decodes an array of strings into fv, a []string field.
 // Anything else in the array (null included: the two rules differ on it)
 // is left to the general path.
-func (d *fastDecoder) stringList(fv reflect.Value) bool {
+func (d *Decoder) stringList(fv reflect.Value) bool {
 	d.pos++ // [
 	// Most lists are short: collecting them on the stack costs nothing.
 	var small [8]string
@@ -599,7 +568,7 @@ func (d *fastDecoder) stringList(fv reflect.Value) bool {
 }
 
 // skip reads one JSON value of any kind, checking it as encoding/json would.
-func (d *fastDecoder) skip(depth int) bool {
+func (d *Decoder) skip(depth int) bool {
 	if depth > maxFastDepth {
 		return false
 	}
@@ -685,7 +654,7 @@ func (d *fastDecoder) skip(depth int) bool {
 
 // skipString reads a JSON string at d.pos, reporting whether it holds an
 // escape. It accepts what encoding/json's scanner accepts.
-func (d *fastDecoder) skipString() (escaped, ok bool) {
+func (d *Decoder) skipString() (escaped, ok bool) {
 	i := d.pos + 1
 	for {
 		i = stringStop(d.data, i)
@@ -724,7 +693,7 @@ func (d *fastDecoder) skipString() (escaped, ok bool) {
 }
 
 // number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (d *fastDecoder) number() bool {
+func (d *Decoder) number() bool {
 	i := d.pos
 	if i < len(d.data) && d.data[i] == '-' {
 		i++

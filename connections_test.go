@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,9 +24,9 @@ func TestNoMoreConnectionsThanGoroutines(t *testing.T) {
 	require.NoError(t, err)
 	gate := c.http.Transport.(answerReader).gate
 	require.NotNil(t, gate)
-	dial := gate.dial
+	dial := gate.Dial
 	var n atomic.Int32
-	gate.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	gate.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		// Dials on a busy machine: some quick, most slow, so that
 		// connections free up while requests still wait for theirs.
 		if n.Add(1)%4 != 1 {
@@ -50,64 +49,6 @@ func TestNoMoreConnectionsThanGoroutines(t *testing.T) {
 	}
 	wg.Wait()
 	assert.LessOrEqual(t, conns.Load(), int64(goroutines))
-}
-
-// TestConnGateHoldsSurplusDials: a dial while every request in flight has
-// a connection is held; it goes ahead when requests outnumber the
-// connections, and is dropped, without dialling, when they do not in time.
-// A host the gate has no request for is never held.
-func TestConnGateHoldsSurplusDials(t *testing.T) {
-	base, _ := url.Parse("https://gitlab.example.com")
-	var dials atomic.Int32
-	g := newConnGate(base, func(context.Context, string, string) (net.Conn, error) {
-		dials.Add(1)
-		c1, c2 := net.Pipe()
-		t.Cleanup(func() { _ = c1.Close(); _ = c2.Close() })
-		return c1, nil
-	}, time.Minute)
-	g.surplusWait = 50 * time.Millisecond
-	ctx := context.Background()
-
-	key := g.begin(base)
-	assert.Equal(t, "gitlab.example.com:443", key)
-	first, err := g.dialContext(ctx, "tcp", key)
-	require.NoError(t, err, "the first request needs a connection")
-
-	// One request, one connection: a second dial is surplus.
-	start := time.Now()
-	_, err = g.dialContext(ctx, "tcp", key)
-	assert.ErrorIs(t, err, errSurplusDial)
-	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "held first")
-	assert.Equal(t, int32(1), dials.Load(), "dropped without dialling")
-
-	// A second request arrives while the dial is held: it goes ahead.
-	done := make(chan error, 1)
-	g.surplusWait = time.Minute
-	go func() {
-		_, err := g.dialContext(ctx, "tcp", key)
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
-	g.begin(base)
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("the held dial did not go ahead")
-	}
-	assert.Equal(t, int32(2), dials.Load())
-
-	// A closed connection frees room for a dial.
-	require.NoError(t, first.Close())
-	require.NoError(t, first.Close(), "closing twice counts once")
-	_, err = g.dialContext(ctx, "tcp", key)
-	require.NoError(t, err)
-	g.end(key)
-	g.end(key)
-
-	// A proxy, or any address no request named, is dialled at once.
-	_, err = g.dialContext(ctx, "tcp", "proxy.example.com:3128")
-	require.NoError(t, err)
 }
 
 // countingConn counts the writes to a connection.
@@ -134,8 +75,8 @@ func TestSetIsOneWrite(t *testing.T) {
 	require.NoError(t, err)
 	gate := c.http.Transport.(answerReader).gate
 	var writes atomic.Int32
-	dial := gate.dial
-	gate.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	dial := gate.Dial
+	gate.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dial(ctx, network, addr)
 		if err != nil {
 			return nil, err

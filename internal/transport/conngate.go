@@ -1,4 +1,4 @@
-package integrations
+package transport
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// connGate keeps the SDK's own transport from dialling connections no
+// ConnGate keeps the SDK's own transport from dialling connections no
 // request needs.
 //
 // net/http dials for every request that finds no idle connection, and does
@@ -28,16 +28,18 @@ import (
 // gave up), and the dial is dropped without connecting.
 //
 // A host the gate has seen no request for (a proxy, say) is never held.
-type connGate struct {
+type ConnGate struct {
 	mu    sync.Mutex
 	hosts map[string]*hostConns
 	// wake is made by a held dial and closed when a count changes.
-	wake  chan struct{}
-	dial  func(ctx context.Context, network, addr string) (net.Conn, error)
+	wake chan struct{}
+	// Dial dials for the gate; tests wrap it, before the first request.
+	Dial  func(ctx context.Context, network, addr string) (net.Conn, error)
 	bound time.Duration // the connections' read bound (boundedConn)
-	// surplusWait is how long a held dial waits for requests to outnumber
-	// the connections before it is dropped (defaultSurplusWait).
-	surplusWait time.Duration
+	// SurplusWait is how long a held dial waits for requests to outnumber
+	// the connections before it is dropped (defaultSurplusWait); tests
+	// shorten it, before the first request.
+	SurplusWait time.Duration
 	// baseHost and baseKey are the base URL's host and its dial address,
 	// computed once: nearly every request goes there.
 	baseHost, baseKey string
@@ -51,19 +53,22 @@ type hostConns struct {
 // outnumber the connections before it is dropped.
 const defaultSurplusWait = 5 * time.Second
 
-// errSurplusDial drops a dial that no request needs. A request that did
+// ErrSurplusDial drops a dial that no request needs. A request that did
 // wait for it (none should) sees a dial error, which the retry policy
 // retries.
-var errSurplusDial = errors.New("integrations: dial dropped: the connections open already serve every request in flight")
+var ErrSurplusDial = errors.New("integrations: dial dropped: the connections open already serve every request in flight")
 
-func newConnGate(base *url.URL, dial func(ctx context.Context, network, addr string) (net.Conn, error), bound time.Duration) *connGate {
-	return &connGate{hosts: map[string]*hostConns{}, dial: dial, bound: bound, surplusWait: defaultSurplusWait,
-		baseHost: base.Host, baseKey: dialAddr(base)}
+// NewConnGate returns a gate for a transport whose requests mostly go to
+// base, dialling with dial; the connections it dials must be read within
+// bound of their last write.
+func NewConnGate(base *url.URL, dial func(ctx context.Context, network, addr string) (net.Conn, error), bound time.Duration) *ConnGate {
+	return &ConnGate{hosts: map[string]*hostConns{}, Dial: dial, bound: bound, SurplusWait: defaultSurplusWait,
+		baseHost: base.Host, baseKey: DialAddr(base)}
 }
 
-// dialAddr is the address the transport dials for u (no proxy): its host
+// DialAddr is the address the transport dials for u (no proxy): its host
 // with the scheme's port when it has none.
-func dialAddr(u *url.URL) string {
+func DialAddr(u *url.URL) string {
 	port := u.Port()
 	if port == "" {
 		port = "80"
@@ -74,11 +79,12 @@ func dialAddr(u *url.URL) string {
 	return net.JoinHostPort(u.Hostname(), port)
 }
 
-// begin counts a request to u in flight; end counts it done.
-func (g *connGate) begin(u *url.URL) string {
+// Begin counts a request to u in flight, until End is called with the key
+// it returns.
+func (g *ConnGate) Begin(u *url.URL) string {
 	key := g.baseKey
 	if u.Host != g.baseHost {
-		key = dialAddr(u)
+		key = DialAddr(u)
 	}
 	g.mu.Lock()
 	h := g.hosts[key]
@@ -92,7 +98,8 @@ func (g *connGate) begin(u *url.URL) string {
 	return key
 }
 
-func (g *connGate) end(key string) {
+// End counts the request Begin returned key for done.
+func (g *ConnGate) End(key string) {
 	g.mu.Lock()
 	g.hosts[key].inFlight--
 	g.mu.Unlock()
@@ -100,22 +107,22 @@ func (g *connGate) end(key string) {
 
 // changedLocked wakes the held dials, if any: wake exists only while one
 // waits, so a change costs nothing otherwise.
-func (g *connGate) changedLocked() {
+func (g *ConnGate) changedLocked() {
 	if g.wake != nil {
 		close(g.wake)
 		g.wake = nil
 	}
 }
 
-// dialContext is the transport's DialContext: dial, unless every request
+// DialContext is the transport's DialContext: dial, unless every request
 // to addr has a connection already.
-func (g *connGate) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+func (g *ConnGate) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	var timer *time.Timer
 	g.mu.Lock()
 	h := g.hosts[addr]
 	for h != nil && h.open+h.dialing >= h.inFlight {
 		if timer == nil {
-			timer = time.NewTimer(g.surplusWait)
+			timer = time.NewTimer(g.SurplusWait)
 			defer timer.Stop()
 		}
 		if g.wake == nil {
@@ -127,7 +134,7 @@ func (g *connGate) dialContext(ctx context.Context, network, addr string) (net.C
 		select {
 		case <-wake:
 		case <-timer.C:
-			err = errSurplusDial
+			err = ErrSurplusDial
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
@@ -142,7 +149,7 @@ func (g *connGate) dialContext(ctx context.Context, network, addr string) (net.C
 	}
 	g.mu.Unlock()
 
-	conn, err := g.dial(ctx, network, addr)
+	conn, err := g.Dial(ctx, network, addr)
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -160,7 +167,7 @@ func (g *connGate) dialContext(ctx context.Context, network, addr string) (net.C
 }
 
 // closed counts a connection to h closed.
-func (g *connGate) closed(h *hostConns) {
+func (g *ConnGate) closed(h *hostConns) {
 	g.mu.Lock()
 	h.open--
 	g.changedLocked()
@@ -175,7 +182,7 @@ func (g *connGate) closed(h *hostConns) {
 type boundedConn struct {
 	net.Conn
 	bound  time.Duration
-	gate   *connGate
+	gate   *ConnGate
 	host   *hostConns // nil: not counted
 	closed atomic.Bool
 }

@@ -1,4 +1,4 @@
-package integrations
+package fastjson_test
 
 import (
 	"encoding/json"
@@ -6,7 +6,20 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gitlabkit/integrations"
+	"github.com/gitlabkit/integrations/internal/fastjson"
 )
+
+// encodeJSON encodes v as the root package's encodeJSON does: through
+// Append when it takes v, else through encoding/json.
+func encodeJSON(dst []byte, v any) ([]byte, error) {
+	if out, ok := fastjson.Append(dst, v); ok {
+		return out, nil
+	}
+	b, err := json.Marshal(v)
+	return append(dst, b...), err
+}
 
 // requireEncodesAsJSON checks that encodeJSON, through its fast path when v
 // has a plan, writes exactly the bytes json.Marshal writes.
@@ -20,27 +33,6 @@ func requireEncodesAsJSON(t testing.TB, v any) {
 	}
 	require.NoError(t, err)
 	require.Equal(t, string(want), string(got))
-}
-
-// TestEncodeFastCoversEveryOptions makes sure every integration's options
-// struct takes the fast path (a new field type would silently lose it), and
-// that it writes json.Marshal's bytes for every options struct unset, with
-// sample values, and with zero values through set pointers.
-func TestEncodeFastCoversEveryOptions(t *testing.T) {
-	require.Len(t, generatedServices, len(Catalog()))
-	for _, sc := range generatedServices {
-		t.Run(sc.slug, func(t *testing.T) {
-			info := catalogEntry(t, sc.slug)
-			o := sc.newOptions()
-			require.NotNil(t, encodePlanFor(reflect.TypeOf(o).Elem()), "%T has no fast encoding plan", o)
-			requireEncodesAsJSON(t, o)
-			for _, mode := range []fillMode{sampleValues, zeroValues} {
-				o := sc.newOptions()
-				fillOptions(t, info, o, mode)
-				requireEncodesAsJSON(t, o)
-			}
-		})
-	}
 }
 
 // encodeShapes has a field of every kind the plan handles, with and without
@@ -62,7 +54,7 @@ type encodeShapes struct {
 	LZ      []string  `json:"lz,omitzero"`
 	SZ      string    `json:"sz,omitzero"`
 	PZ      *bool     `json:"pz,omitempty,omitzero"`
-	E       BranchFilter
+	E       integrations.BranchFilter
 	hidden  string // encoding/json skips unexported fields
 	Skipped string `json:"-"`
 }
@@ -71,7 +63,7 @@ func TestEncodeFastShapes(t *testing.T) {
 	s := func(v string) *string { return &v }
 	b := func(v bool) *bool { return &v }
 	n := func(v int64) *int64 { return &v }
-	require.NotNil(t, encodePlanFor(reflect.TypeFor[encodeShapes]()))
+	require.True(t, fastjson.CanEncode(reflect.TypeFor[encodeShapes]()))
 	for _, v := range []encodeShapes{
 		{},
 		{S: "a", SO: "b", PS: s(""), PSO: s(""), B: true, BO: true, PB: b(false), I: -7, I8: 3, PI: n(0), L: []string{}, LO: []string{}, PL: &[]string{}, E: "all", LZ: []string{}, SZ: "z", PZ: b(false)},
@@ -100,19 +92,19 @@ func TestEncodeFastRefusesWhatItDoesNotKnow(t *testing.T) {
 		{Name: "A", Type: reflect.TypeFor[string](), Tag: `json:"a"`},
 		{Name: "B", Type: reflect.TypeFor[string](), Tag: `json:"a"`},
 	})).Elem().Interface()
-	type withScope struct{ S Scope }
+	type withScope struct{ S integrations.Scope }
 	type withIsZero struct {
-		S Scope `json:"s,omitzero"`
+		S integrations.Scope `json:"s,omitzero"`
 	}
 	type withEscapedName struct {
 		A string `json:"a<b"`
 	}
-	for _, v := range []any{withEmbedded{}, withStringOption{}, withRaw{}, withDuplicate, withScope{}, withIsZero{}, withEscapedName{}, Values{}} {
-		require.Nil(t, encodePlanFor(reflect.TypeOf(v)), "%T", v)
+	for _, v := range []any{withEmbedded{}, withStringOption{}, withRaw{}, withDuplicate, withScope{}, withIsZero{}, withEscapedName{}, integrations.Values{}} {
+		require.False(t, fastjson.CanEncode(reflect.TypeOf(v)), "%T", v)
 		// Through encodeJSON, they still encode as json.Marshal does.
 		requireEncodesAsJSON(t, &v)
 	}
-	_, ok := encodeFast(nil, (*SlackOptions)(nil))
+	_, ok := fastjson.Append(nil, (*integrations.SlackOptions)(nil))
 	require.False(t, ok, "a nil pointer is encoding/json's to write")
 }
 
@@ -123,7 +115,7 @@ func FuzzEncodeFastStrings(f *testing.F) {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		requireEncodesAsJSON(t, &SlackOptions{Webhook: a, Channel: &b, LabelsToBeNotified: &a})
+		requireEncodesAsJSON(t, &integrations.SlackOptions{Webhook: a, Channel: &b, LabelsToBeNotified: &a})
 		requireEncodesAsJSON(t, &encodeShapes{S: a, L: []string{a, b}, PS: &b})
 	})
 }

@@ -1,4 +1,4 @@
-package integrations
+package transport
 
 import (
 	"bytes"
@@ -101,7 +101,7 @@ func TestFollowMatchesHTTPClient(t *testing.T) {
 		// redirect that turns a PUT or DELETE into a GET. The comparison
 		// still holds, because both sides run it: follow must give the
 		// same refusals, hops and errors as http.Client under it.
-		"tokensafe": tokenSafeRedirects("http", strings.TrimPrefix(home.URL, "http://"), nil),
+		"tokensafe": TokenSafeRedirects("http", strings.TrimPrefix(home.URL, "http://"), nil),
 	}
 	type hop struct {
 		path   string
@@ -169,13 +169,13 @@ func TestSendHTTPLeavesJarAndTimeoutToTheClient(t *testing.T) {
 	})
 	req, err := http.NewRequest(http.MethodGet, "http://gitlab.test/x", nil)
 	require.NoError(t, err)
-	_, err = sendHTTP(&http.Client{Transport: rt, Timeout: 1e9}, req)
+	_, err = Send(&http.Client{Transport: rt, Timeout: 1e9}, req)
 	require.NoError(t, err)
 	// http.Client.Timeout wraps the body in a cancelling reader: Do ran.
-	resp, err := sendHTTP(&http.Client{Transport: rt, Timeout: 1e9}, req)
+	resp, err := Send(&http.Client{Transport: rt, Timeout: 1e9}, req)
 	require.NoError(t, err)
 	require.NotEqual(t, http.NoBody, resp.Body, "Do with a Timeout wraps the body")
-	resp, err = sendHTTP(&http.Client{Transport: rt}, req)
+	resp, err = Send(&http.Client{Transport: rt}, req)
 	require.NoError(t, err)
 	require.Equal(t, http.NoBody, resp.Body, "follow hands the transport's body on")
 	require.Equal(t, []string{"/x", "/x", "/x"}, through)

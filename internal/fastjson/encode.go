@@ -1,4 +1,4 @@
-package integrations
+package fastjson
 
 import (
 	"encoding"
@@ -13,16 +13,16 @@ import (
 // The fast path of request encoding. A Set's body is an options struct of
 // flat fields (strings, bools, integers, lists of strings, and pointers to
 // them), which encoding/json encodes through a chain of reflective encoders
-// and an intermediate buffer. encodeFast writes the same bytes from a plan
+// and an intermediate buffer. Append writes the same bytes from a plan
 // made once per type; any type it is not sure of (an embedded or
 // field, a method that marshals, a tag option other than omitempty and
 // omitzero, a field type it does not know) has no plan, and
 // encoding/json encodes it.
 
-// encodeFast appends v, a non-nil pointer to a struct with a plan, as
+// Append appends v, a non-nil pointer to a struct with a plan, as
 // encoding/json with HTML escaping would encode it, and reports true; it
 // reports false, appending nothing, for anything else.
-func encodeFast(dst []byte, v any) ([]byte, bool) {
+func Append(dst []byte, v any) ([]byte, bool) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return dst, false
@@ -62,12 +62,16 @@ func hasIsZero(t reflect.Type) bool {
 	return ok || okPtr
 }
 
-// encodePlan is how encodeFast writes one struct type.
+// encodePlan is how Append writes one struct type.
 type encodePlan struct{ fields []encodeField }
 
 var encodePlans = planCache[encodePlan]{build: buildEncodePlan}
 
 func encodePlanFor(t reflect.Type) *encodePlan { return encodePlans.get(t) }
+
+// CanEncode reports whether Append writes a pointer to t itself (t has a
+// plan), rather than leaving it to encoding/json.
+func CanEncode(t reflect.Type) bool { return encodePlanFor(t) != nil }
 
 var (
 	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()

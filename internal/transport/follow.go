@@ -1,4 +1,4 @@
-package integrations
+package transport
 
 import (
 	"crypto/tls"
@@ -10,14 +10,14 @@ import (
 	"strings"
 )
 
-// sendHTTP sends one attempt as hc.Do(req) would. For a client with neither
+// Send sends one attempt as hc.Do(req) would. For a client with neither
 // a cookie jar nor a Timeout (the SDK's own, and most a caller passes with
 // WithHTTPClient), it sends through hc's transport and follows redirects
 // itself, with hc's redirect policy, exactly as http.Client does: Do would
 // also copy every request's headers up front in case a redirect comes,
 // three allocations and a map copy a call that almost never needs them.
 // A client with a jar or a Timeout is left to Do, which owns those.
-func sendHTTP(hc *http.Client, req *http.Request) (*http.Response, error) {
+func Send(hc *http.Client, req *http.Request) (*http.Response, error) {
 	if hc.Jar != nil || hc.Timeout != 0 {
 		return hc.Do(req)
 	}
@@ -47,7 +47,7 @@ func follow(hc *http.Client, first *http.Request) (*http.Response, error) {
 		firstHeader    http.Header // first's headers as they were sent, copied at the first redirect
 	)
 	fail := func(err error) error {
-		closeBody(req)
+		CloseBody(req)
 		u := req.URL
 		if resp != nil && resp.Request != nil {
 			u = resp.Request.URL
@@ -55,7 +55,7 @@ func follow(hc *http.Client, first *http.Request) (*http.Response, error) {
 		return &url.Error{Op: urlErrorOp(first.Method), URL: stripPassword(u), Err: err}
 	}
 	if first.URL == nil {
-		closeBody(first)
+		CloseBody(first)
 		return nil, &url.Error{Op: urlErrorOp(first.Method), Err: errors.New("http: nil Request.URL")}
 	}
 	for {
@@ -145,7 +145,7 @@ func follow(hc *http.Client, first *http.Request) (*http.Response, error) {
 		if !bodyOnHop {
 			includeBody = false // once a hop drops the body, no later hop sends it
 		}
-		closeBody(req)
+		CloseBody(req)
 	}
 }
 
@@ -153,7 +153,7 @@ func follow(hc *http.Client, first *http.Request) (*http.Response, error) {
 // closes the body; a nil answer and a TLS answer to plain HTTP are errors.
 func roundTripOnce(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
 	if req.RequestURI != "" {
-		closeBody(req)
+		CloseBody(req)
 		return nil, errors.New("http: Request.RequestURI can't be set in client requests")
 	}
 	resp, err := rt.RoundTrip(req)
@@ -264,4 +264,12 @@ func stripPassword(u *url.URL) string {
 		return strings.Replace(u.String(), u.User.String()+"@", u.User.Username()+":***@", 1)
 	}
 	return u.String()
+}
+
+// CloseBody closes the body of a request that will not be sent, as a
+// RoundTripper must.
+func CloseBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
 }
