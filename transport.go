@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,9 @@ func (c *core) newHTTPClient() *http.Client {
 		bound = cmp.Or(c.requestBound, defaultRequestTimeout)
 		var t *http.Transport
 		t, gate = ownTransport(c.baseURL, c.maxConns, bound)
+		if c.rootCAs != nil {
+			t.TLSClientConfig = &tls.Config{RootCAs: c.rootCAs, MinVersion: tls.VersionTLS12}
+		}
 		if c.baseURL.Scheme == "http" && !c.allowHTTP && net.ParseIP(c.baseURL.Hostname()) == nil {
 			// http://localhost: loopback by its name, checked by its
 			// address at every dial too (see parseBaseURL).

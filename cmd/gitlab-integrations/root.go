@@ -55,6 +55,12 @@ type rootOptions struct {
 	output    string
 	quiet     bool
 	rateLimit float64
+	// insecureHTTP allows a plain-http --url to a host that is not
+	// loopback: the token crosses the network in clear text.
+	insecureHTTP bool
+	// caFile is a PEM bundle of CAs trusted beside the system's
+	// (--ca-file, else $GITLAB_CA_FILE).
+	caFile string
 
 	streams   streams
 	getenv    func(string) (string, bool)
@@ -128,6 +134,8 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 	pf.StringVarP(&opts.output, "output", "o", "", "output format: table, json, yaml or csv (audit: also html; plan: also text; apply: also jsonl)")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors: no progress, no notes")
 	pf.Float64Var(&opts.rateLimit, "rate-limit", 0, "send at most this many requests a second (0: follow GitLab's RateLimit headers only)")
+	pf.BoolVar(&opts.insecureHTTP, "insecure-http", false, "allow a plain http:// URL to a host that is not loopback: the token crosses the network in clear text")
+	pf.StringVar(&opts.caFile, "ca-file", "", "PEM file of CA certificates to trust beside the system's, for a GitLab with a private CA (default $GITLAB_CA_FILE)")
 
 	root.AddCommand(
 		newCatalogCmd(opts),
@@ -171,6 +179,14 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	if base != "" {
 		copts = append(copts, integrations.WithBaseURL(base))
 	}
+	if o.insecureHTTP {
+		copts = append(copts, integrations.WithInsecureHTTP())
+	}
+	tls, err := o.tlsOptions()
+	if err != nil {
+		return nil, err
+	}
+	copts = append(copts, tls...)
 	if o.rateLimit < 0 || (o.rateLimit > 0 && o.rateLimit < 1.0/3600) || o.rateLimit > maxRateLimit {
 		return nil, fmt.Errorf("--rate-limit %v: give a number of requests a second from 0.0003 (one an hour) to %d (0: follow GitLab's RateLimit headers only)", o.rateLimit, maxRateLimit)
 	}
