@@ -127,7 +127,10 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		CompletionOptions: cobra.CompletionOptions{
 			DisableDefaultCmd: true,
 		},
+		// --version prints what version prints.
+		Version: toolVersion(),
 	}
+	root.SetVersionTemplate(versionLine(currentVersion()))
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.url, "url", "", "GitLab URL, such as https://gitlab.example.com (default $GITLAB_URL, else https://gitlab.com)")
 	pf.StringVar(&opts.tokenFile, "token-file", "", `file holding the token ("-": standard input; default $GITLAB_TOKEN)`)
