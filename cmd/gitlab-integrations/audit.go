@@ -81,7 +81,7 @@ of projects × integrations.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.projectsIn, "projects-in", "", "every project under this group (path or ID), subgroups included")
-	f.StringArrayVar(&opts.projects, "project", nil, "a project (path or ID; repeatable)")
+	f.StringArrayVarP(&opts.projects, "project", "p", nil, "a project (path or ID; repeatable)")
 	f.StringSliceVar(&opts.integrations, "integration", nil, "only these integrations (comma-separated slugs)")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "projects read at once")
 	cmd.MarkFlagsOneRequired("projects-in", "project")

@@ -49,8 +49,8 @@ on stderr how many requests it answered, by status.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.addr, "addr", "127.0.0.1:0", "address to listen on (port 0: a free one)")
-	f.StringArrayVar(&opts.projects, "project", nil, "full path of a project to create (repeatable)")
-	f.StringArrayVar(&opts.groups, "group", nil, "full path of a group to create (repeatable)")
+	f.StringArrayVarP(&opts.projects, "project", "p", nil, "full path of a project to create (repeatable)")
+	f.StringArrayVarP(&opts.groups, "group", "g", nil, "full path of a group to create (repeatable)")
 	f.IntVar(&opts.throttle, "throttle", 0, "answer 429 beyond this many requests a second (0: no limit)")
 	f.DurationVar(&opts.latency, "latency", 0, "delay before every answer, such as 20ms")
 	f.IntVar(&opts.failEvery, "fail-every", 0, "answer every n-th request with --fail-status (0: never)")

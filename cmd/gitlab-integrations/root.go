@@ -308,8 +308,8 @@ type scopeFlags struct {
 }
 
 func (f *scopeFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.project, "project", "", "project path (acme/web) or numeric ID")
-	cmd.Flags().StringVar(&f.group, "group", "", "group path (acme/platform) or numeric ID")
+	cmd.Flags().StringVarP(&f.project, "project", "p", "", "project path (acme/web) or numeric ID")
+	cmd.Flags().StringVarP(&f.group, "group", "g", "", "group path (acme/platform) or numeric ID")
 	cmd.MarkFlagsMutuallyExclusive("project", "group")
 	cmd.MarkFlagsOneRequired("project", "group")
 }
