@@ -1,14 +1,20 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitlabkit/integrations"
 )
 
 // disableOptions are the flags of disable.
 type disableOptions struct {
 	scope scopeFlags
+	// ignoreNotFound takes an integration never set up (GitLab's 404
+	// "Integration Not Found") as disabled already.
+	ignoreNotFound bool
 }
 
 func newDisableCmd(root *rootOptions) *cobra.Command {
@@ -25,7 +31,12 @@ func newDisableCmd(root *rootOptions) *cobra.Command {
 				return err
 			}
 			scope := opts.scope.scope()
-			if err := d.Delete(cmd.Context(), scope); err != nil {
+			err = d.Delete(cmd.Context(), scope)
+			if opts.ignoreNotFound && errors.Is(err, integrations.ErrIntegrationNotFound) {
+				root.notef("%s was never set up on %s: nothing to disable.", d.Info().Slug, scope)
+				return nil
+			}
+			if err != nil {
 				return fmt.Errorf("disabling %s on %s: %w", d.Info().Slug, scope, err)
 			}
 			root.notef("Disabled %s on %s.", d.Info().Slug, scope)
@@ -33,5 +44,6 @@ func newDisableCmd(root *rootOptions) *cobra.Command {
 		},
 	}
 	opts.scope.bind(cmd)
+	cmd.Flags().BoolVar(&opts.ignoreNotFound, "ignore-not-found", false, "exit 0 when the integration was never set up there (GitLab answers 404), instead of failing")
 	return cmd
 }
