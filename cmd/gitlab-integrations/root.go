@@ -131,6 +131,8 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		Version: toolVersion(),
 	}
 	root.SetVersionTemplate(versionLine(currentVersion()))
+	// Every numeric flag in its range before anything runs.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return checkNumericFlags(cmd) }
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.url, "url", "", "GitLab URL, such as https://gitlab.example.com (default $GITLAB_URL, else https://gitlab.com)")
 	pf.StringVar(&opts.tokenFile, "token-file", "", `file holding the token ("-": standard input; default $GITLAB_TOKEN)`)
