@@ -24,6 +24,7 @@ var numericBounds = map[string]numberBounds{
 	"rate-limit":  {0, maxRateLimit, fmt.Sprintf("a number of requests a second from 0.0003 (one an hour) to %d (0: follow GitLab's RateLimit headers only)", maxRateLimit)},
 	"fail-status": {400, 599, "an error status from 400 to 599"},
 	"to":          {1, 2, "1 or 2"},
+	"count":       {1, maxFakeCount, fmt.Sprintf("a number of projects from 1 to %d", maxFakeCount)},
 }
 
 // maxConcurrency is the most requests a command sends at once: more would
