@@ -170,7 +170,7 @@ func runApply(cmd *cobra.Command, root *rootOptions, opts *applyOptions, args []
 		return nil
 	}
 	if !opts.yes {
-		if err := p.WriteText(cmd.OutOrStdout()); err != nil {
+		if err := writePlanText(cmd.OutOrStdout(), root, p); err != nil {
 			return fmt.Errorf("writing the plan: %w", err)
 		}
 		if !isTerminal(root.streams.in) {
@@ -280,7 +280,7 @@ func carryOut(cmd *cobra.Command, root *rootOptions, opts *applyOptions, c *inte
 		if writeErr != nil {
 			return fmt.Errorf("writing the results: %w", writeErr)
 		}
-	} else if err := render(out, format, views, t); err != nil {
+	} else if err := renderResults(out, root, format, views, t); err != nil {
 		return err
 	}
 

@@ -82,7 +82,7 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 					return err
 				}
 			}
-			if err := printPlan(cmd, format, p); err != nil {
+			if err := printPlan(cmd, root, format, p); err != nil {
 				return err
 			}
 			if format != "text" {
@@ -127,11 +127,11 @@ func savePlan(path string, p *fleet.Plan) error {
 
 // printPlan writes the plan: terraform-like text, the JSON of fleet.Plan
 // (and YAML of the same), or one row per field changed.
-func printPlan(cmd *cobra.Command, format string, p *fleet.Plan) error {
+func printPlan(cmd *cobra.Command, root *rootOptions, format string, p *fleet.Plan) error {
 	w := cmd.OutOrStdout()
 	switch format {
 	case "text":
-		if err := p.WriteText(w); err != nil {
+		if err := writePlanText(w, root, p); err != nil {
 			return fmt.Errorf("writing the plan: %w", err)
 		}
 		return nil

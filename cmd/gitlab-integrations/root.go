@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +62,8 @@ type rootOptions struct {
 	// caFile is a PEM bundle of CAs trusted beside the system's
 	// (--ca-file, else $GITLAB_CA_FILE).
 	caFile string
+	// noColour turns colour off on a terminal (--no-color).
+	noColour bool
 
 	streams   streams
 	getenv    func(string) (string, bool)
@@ -93,11 +96,22 @@ func run(ctx context.Context, in *interruption, args []string, s streams) int {
 		}
 	} else if sig := in.signal(); sig != nil {
 		// A command cut short by the signal: say so, not "context canceled".
-		printError(s.err, fmt.Errorf("interrupted by %s: %w", signalName(sig), err), args)
+		opts.printError(fmt.Errorf("interrupted by %s: %w", signalName(sig), err), args)
 		return exitCode(sig)
 	}
-	printError(s.err, err, args)
+	opts.printError(err, args)
 	return code
+}
+
+// printError writes err on stderr, in red on a terminal.
+func (o *rootOptions) printError(err error, args []string) {
+	if !o.colourOn(o.streams.err) {
+		printError(o.streams.err, err, args)
+		return
+	}
+	var b bytes.Buffer
+	printError(&b, err, args)
+	_ = writeColoured(o.streams.err, b.Bytes(), func(string) string { return colourRed })
 }
 
 // oneLine joins the lines of a message, so that every error is one line.
@@ -140,6 +154,7 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors: no progress, no notes")
 	pf.Float64Var(&opts.rateLimit, "rate-limit", 0, "send at most this many requests a second (0: follow GitLab's RateLimit headers only)")
 	pf.BoolVar(&opts.insecureHTTP, "insecure-http", false, "allow a plain http:// URL to a host that is not loopback: the token crosses the network in clear text")
+	pf.BoolVar(&opts.noColour, "no-color", false, "no colour on a terminal (also NO_COLOR set to anything)")
 	pf.StringVar(&opts.caFile, "ca-file", "", "PEM file of CA certificates to trust beside the system's, for a GitLab with a private CA (default $GITLAB_CA_FILE)")
 
 	root.AddCommand(
