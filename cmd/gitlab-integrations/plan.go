@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/gitlabkit/integrations/fleet"
 )
@@ -138,16 +137,9 @@ func printPlan(cmd *cobra.Command, root *rootOptions, format string, p *fleet.Pl
 	case "json":
 		return render(w, "json", p, nil)
 	case "yaml":
-		// The YAML of the JSON form, so that both name fields alike.
-		data, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("writing the plan: %w", err)
-		}
-		var v any
-		if err := yaml.Unmarshal(data, &v); err != nil {
-			return fmt.Errorf("writing the plan: %w", err)
-		}
-		return render(w, "yaml", v, nil)
+		// render writes the YAML of the JSON form: both name and order
+		// the fields alike.
+		return render(w, "yaml", p, nil)
 	}
 	t := &table{header: []string{"SCOPE", "INTEGRATION", "ACTION", "FIELD", "FROM", "TO"}}
 	for _, ch := range p.Changes {
