@@ -173,6 +173,7 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		newPlanCmd(opts),
 		newApplyCmd(opts),
 	)
+	registerCompletions(root)
 	return root
 }
 

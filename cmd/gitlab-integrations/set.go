@@ -29,7 +29,7 @@ at once and nothing is sent when there is one.`,
 		Example: `  gitlab-integrations set slack --project acme/web webhook='${env:SLACK_WEBHOOK}' channel=#deploys pipeline_events=true
   gitlab-integrations set jira --group acme url=https://jira.example.com username=bot password=@jira-password.txt`,
 		Args:              cobra.MinimumNArgs(1),
-		ValidArgsFunction: slugCompletion,
+		ValidArgsFunction: setArgsCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := root.format("table", dataFormats...)
 			if err != nil {
