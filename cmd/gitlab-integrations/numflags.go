@@ -23,7 +23,6 @@ var numericBounds = map[string]numberBounds{
 	"concurrency": {1, maxConcurrency, fmt.Sprintf("a number of requests at once from 1 to %d", maxConcurrency)},
 	"rate-limit":  {0, maxRateLimit, fmt.Sprintf("a number of requests a second from 0.0003 (one an hour) to %d (0: follow GitLab's RateLimit headers only)", maxRateLimit)},
 	"fail-status": {400, 599, "an error status from 400 to 599"},
-	"to":          {1, 2, "1 or 2"},
 	"count":       {1, maxFakeCount, fmt.Sprintf("a number of projects from 1 to %d", maxFakeCount)},
 }
 
