@@ -21,7 +21,7 @@ func TestNumericFlagsValidated(t *testing.T) {
 	}
 	var rows []row
 	checked := map[string]bool{}
-	walk(newRootCmd(&rootOptions{}), func(cmd *cobra.Command) {
+	walkCommands(newRootCmd(&rootOptions{}), func(cmd *cobra.Command) {
 		path := strings.Fields(cmd.CommandPath())[1:]
 		cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
 			var bad []string

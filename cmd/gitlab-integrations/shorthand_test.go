@@ -11,7 +11,7 @@ import (
 func TestScopeShorthands(t *testing.T) {
 	want := map[string]string{"project": "p", "group": "g"}
 	found := 0
-	walk(newRootCmd(&rootOptions{}), func(cmd *cobra.Command) {
+	walkCommands(newRootCmd(&rootOptions{}), func(cmd *cobra.Command) {
 		for name, short := range want {
 			if f := cmd.Flags().Lookup(name); f != nil {
 				found++
@@ -40,12 +40,4 @@ func TestScopeShorthands(t *testing.T) {
 		t.Errorf("export -p -g:\n%s", out)
 	}
 	cli(t, e, "disable", "slack", "-p", "acme/web", "-q").ok(t)
-}
-
-// walk calls fn on cmd and every command below it.
-func walk(cmd *cobra.Command, fn func(*cobra.Command)) {
-	fn(cmd)
-	for _, c := range cmd.Commands() {
-		walk(c, fn)
-	}
 }
