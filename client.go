@@ -3,6 +3,7 @@ package integrations
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,9 @@ type core struct {
 	logger     *slog.Logger
 	httpClient *http.Client
 	maxConns   int // MaxConnsPerHost of the SDK's own transport; 0: no cap
+	// rootCAs replaces the system's roots in the SDK's own transport
+	// (WithRootCAs); nil: the system's.
+	rootCAs *x509.CertPool
 	// requestBound replaces transport.DefaultRequestTimeout in tests; 0: the default.
 	requestBound time.Duration
 	retry        retryPolicy
@@ -94,6 +98,9 @@ func NewClient(token string, opts ...ClientOption) (*Client, error) {
 	c.baseURL = u
 	if c.maxConns > 0 && c.httpClient != nil {
 		return nil, errorf("WithMaxConnections applies to the SDK's own transport: with WithHTTPClient, set MaxConnsPerHost on your client's transport")
+	}
+	if c.rootCAs != nil && c.httpClient != nil {
+		return nil, errorf("WithRootCAs applies to the SDK's own transport: with WithHTTPClient, set TLSClientConfig.RootCAs on your client's transport")
 	}
 	if c.limiter != nil && c.limiter.adaptive != nil {
 		// No answer holds the Client longer than the retry policy would

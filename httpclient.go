@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"cmp"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"time"
@@ -26,6 +27,9 @@ func (c *core) newHTTPClient() *http.Client {
 		bound = cmp.Or(c.requestBound, transport.DefaultRequestTimeout)
 		var t *http.Transport
 		t, gate = transport.New(c.baseURL, c.maxConns, bound)
+		if c.rootCAs != nil {
+			t.TLSClientConfig = &tls.Config{RootCAs: c.rootCAs, MinVersion: tls.VersionTLS12}
+		}
 		if c.baseURL.Scheme == "http" && !c.allowHTTP && net.ParseIP(c.baseURL.Hostname()) == nil {
 			// http://localhost: loopback by its name, checked by its
 			// address at every dial too (see parseBaseURL).

@@ -189,7 +189,7 @@ func runApply(cmd *cobra.Command, root *rootOptions, opts *applyOptions, args []
 // it: nil only when the answer is "yes". Without a terminal to ask on, it
 // refuses: the caller gives --yes once the plan is reviewed.
 func askToApply(cmd *cobra.Command, root *rootOptions, p *fleet.Plan) error {
-	if err := p.WriteText(cmd.OutOrStdout()); err != nil {
+	if err := writePlanText(cmd.OutOrStdout(), root, p); err != nil {
 		return fmt.Errorf("writing the plan: %w", err)
 	}
 	if !isTerminal(root.streams.in) {
@@ -298,7 +298,7 @@ func carryOut(cmd *cobra.Command, root *rootOptions, opts *applyOptions, c *inte
 		if writeErr != nil {
 			return fmt.Errorf("writing the results: %w", writeErr)
 		}
-	} else if err := render(out, format, views, t); err != nil {
+	} else if err := renderResults(out, root, format, views, t); err != nil {
 		return err
 	}
 

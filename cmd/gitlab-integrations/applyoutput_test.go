@@ -117,7 +117,7 @@ func TestErrorsForPeople(t *testing.T) {
 	}{
 		{[]string{"get", "slack", "--project", "acme/nope"}, e, "gitlab-integrations: getting slack on project acme/nope: GitLab answered 404 Not Found: 404 Project Not Found"},
 		{[]string{"get", "slakk", "--project", "acme/web"}, e, `unknown integration "slakk" (did you mean slack?)`},
-		{[]string{"list", "--project", "acme/web", "--url", "http://gitlab.example.com"}, []string{"GITLAB_TOKEN=x"}, "(use an https:// URL in --url or GITLAB_URL)"},
+		{[]string{"list", "--project", "acme/web", "--url", "http://gitlab.example.com"}, []string{"GITLAB_TOKEN=x"}, "(use an https:// URL in --url or GITLAB_URL; --insecure-http sends it anyway, in clear text)"},
 		{[]string{"list", "--project", "acme/web", "--rate-limit", "5000000"}, e, "--rate-limit 5e+06: give a number of requests a second"},
 	} {
 		r := cli(t, tc.env, tc.args...)

@@ -96,7 +96,7 @@ source in its hover text.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.projectsIn, "projects-in", "", "this group (path or ID), its subgroups and every project under it")
-	f.StringArrayVar(&opts.projects, "project", nil, "a project (path or ID; repeatable)")
+	f.StringArrayVarP(&opts.projects, "project", "p", nil, "a project (path or ID; repeatable)")
 	f.StringSliceVar(&opts.integrations, "integration", nil, "only these integrations (comma-separated slugs)")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "projects read at once")
 	f.BoolVar(&opts.activeOnly, "active-only", false, "leave out the integrations not active on a scope")

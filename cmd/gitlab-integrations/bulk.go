@@ -195,7 +195,7 @@ func (bp *bulkPlan) run(cmd *cobra.Command, root *rootOptions, b *bulkFlags) err
 		return fmt.Errorf("--projects-in %s: the group has no projects (archived ones are left out): nothing to do", b.projectsIn)
 	}
 	if b.dryRun {
-		if err := printPlan(cmd, format, p, ""); err != nil {
+		if err := printPlan(cmd, root, format, p, ""); err != nil {
 			return err
 		}
 		if p.HasChanges() {

@@ -24,14 +24,27 @@ type integrationView struct {
 
 // parameterView is one parameter as the tool prints it.
 type parameterView struct {
-	Name          string   `json:"name" yaml:"name"`
-	Type          string   `json:"type" yaml:"type"`
-	Required      bool     `json:"required" yaml:"required"`
-	Secret        bool     `json:"secret" yaml:"secret"`
-	Event         bool     `json:"event,omitempty" yaml:"event,omitempty"`
-	Ignored       bool     `json:"ignored,omitempty" yaml:"ignored,omitempty"`
+	Name     string `json:"name" yaml:"name"`
+	Type     string `json:"type" yaml:"type"`
+	Required bool   `json:"required" yaml:"required"`
+	Secret   bool   `json:"secret" yaml:"secret"`
+	Event    bool   `json:"event,omitempty" yaml:"event,omitempty"`
+	Ignored  bool   `json:"ignored,omitempty" yaml:"ignored,omitempty"`
+	// Deprecated: the SDK's field for it is deprecated, because current
+	// GitLab ignores the parameter (the catalog's Ignored).
+	Deprecated    bool     `json:"deprecated,omitempty" yaml:"deprecated,omitempty"`
 	AllowedValues []string `json:"allowed_values,omitempty" yaml:"allowed_values,omitempty"`
 	Description   string   `json:"description,omitempty" yaml:"description,omitempty"`
+	Note          string   `json:"note,omitempty" yaml:"note,omitempty"`
+}
+
+// parameterStatus is the STATUS cell of a parameter: what to know before
+// sending it.
+func parameterStatus(p integrations.ParameterInfo) string {
+	if p.Ignored {
+		return "ignored by GitLab (deprecated)"
+	}
+	return ""
 }
 
 func levels(in integrations.IntegrationInfo) []string {
@@ -63,7 +76,8 @@ func newCatalogCmd(root *rootOptions) *cobra.Command {
 		Short: "List the integrations, or one integration's parameters",
 		Long: `catalog lists every integration the tool knows, with the levels (project,
 group) it can be set up at. With a SLUG it lists that integration's parameters:
-type, whether required or secret, allowed values.`,
+type, whether required or secret, allowed values, and those current GitLab
+ignores (accepted but dropped; their SDK fields are deprecated).`,
 		Example: `  gitlab-integrations catalog
   gitlab-integrations catalog slack --output json`,
 		Args:              cobra.MaximumNArgs(1),
@@ -103,13 +117,14 @@ func catalogOne(cmd *cobra.Command, format, slug string) error {
 		Slug: in.Slug, Title: in.Title, Summary: in.Summary, Tier: in.Tier,
 		Levels: levels(in), RemovedIn: in.RemovedIn, Note: in.Note, Events: in.Events,
 	}
-	t := &table{header: []string{"PARAMETER", "TYPE", "REQUIRED", "SECRET", "ALLOWED VALUES", "DESCRIPTION"}}
+	t := &table{header: []string{"PARAMETER", "TYPE", "REQUIRED", "SECRET", "STATUS", "ALLOWED VALUES", "DESCRIPTION"}}
 	for _, p := range in.Parameters {
 		v.Params = append(v.Params, parameterView{
 			Name: p.Name, Type: string(p.Type), Required: p.Required, Secret: p.Secret,
-			Event: p.Event, Ignored: p.Ignored, AllowedValues: p.AllowedValues, Description: p.Description,
+			Event: p.Event, Ignored: p.Ignored, Deprecated: p.Ignored, AllowedValues: p.AllowedValues,
+			Description: p.Description, Note: p.Note,
 		})
-		t.add(p.Name, string(p.Type), yesNo(p.Required), yesNo(p.Secret), strings.Join(p.AllowedValues, ","), p.Description)
+		t.add(p.Name, string(p.Type), yesNo(p.Required), yesNo(p.Secret), parameterStatus(p), strings.Join(p.AllowedValues, ","), p.Description)
 	}
 	if format == "table" {
 		w := cmd.OutOrStdout()

@@ -1,18 +1,24 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/fleet"
+
 )
 
 // disableOptions are the flags of disable.
 type disableOptions struct {
 	scope scopeFlags
 	bulk  bulkFlags
+
+	// ignoreNotFound takes an integration never set up (GitLab's 404
+	// "Integration Not Found") as disabled already.
+	ignoreNotFound bool
 }
 
 func newDisableCmd(root *rootOptions) *cobra.Command {
@@ -50,7 +56,12 @@ integration from a group stops inheriting it.`,
 				return newBulkPlan(&opts.bulk, scopeFlag(opts.scope), []integrations.Scope{opts.scope.scope()}, want).run(cmd, root, &opts.bulk)
 			}
 			scope := opts.scope.scope()
-			if err := d.Delete(cmd.Context(), scope); err != nil {
+			err = d.Delete(cmd.Context(), scope)
+			if opts.ignoreNotFound && errors.Is(err, integrations.ErrIntegrationNotFound) {
+				root.notef("%s was never set up on %s: nothing to disable.", d.Info().Slug, scope)
+				return nil
+			}
+			if err != nil {
 				return fmt.Errorf("disabling %s on %s: %w", d.Info().Slug, scope, err)
 			}
 			root.notef("Disabled %s on %s.", d.Info().Slug, scope)
@@ -59,5 +70,6 @@ integration from a group stops inheriting it.`,
 	}
 	opts.bulk.bind(cmd)
 	opts.scope.bind(cmd)
+	cmd.Flags().BoolVar(&opts.ignoreNotFound, "ignore-not-found", false, "exit 0 when the integration was never set up there (GitLab answers 404), instead of failing")
 	return cmd
 }

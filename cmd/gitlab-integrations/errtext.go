@@ -76,7 +76,7 @@ var translations = []struct {
 	{regexp.MustCompile(`(^|: )fleet: (?:[A-Za-z]+: )?`), "$1"},
 	{regexp.MustCompile(`(^|: )integrations: `), "$1"},
 	{regexp.MustCompile(`\(integrations\.Catalog\(\) lists them\)`), "(gitlab-integrations catalog lists them)"},
-	{regexp.MustCompile(`\(use https, or WithInsecureHTTP to allow it\)`), "(use an https:// URL in --url or GITLAB_URL)"},
+	{regexp.MustCompile(`\(use https, or WithInsecureHTTP to allow it\)`), "(use an https:// URL in --url or GITLAB_URL; --insecure-http sends it anyway, in clear text)"},
 	{regexp.MustCompile(`\bbase URL\b`), "GitLab URL (--url or GITLAB_URL)"},
 	{regexp.MustCompile(`: pass the token to NewClient`), ": give the token in GITLAB_TOKEN or --token-file"},
 	{regexp.MustCompile(`\(use (?:Project|Group)\(path\) or (?:Project|Group)ID\(id\) with an ID above zero\)`), "(give a full path, such as acme/web, or a numeric ID above zero)"},

@@ -63,8 +63,8 @@ applying it elsewhere.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.projectsIn, "projects-in", nil, "every project under this group, subgroups included (repeatable)")
-	f.StringArrayVar(&opts.projects, "project", nil, "a project, path or ID (repeatable)")
-	f.StringArrayVar(&opts.groups, "group", nil, "a group itself, for its group-level integrations (repeatable)")
+	f.StringArrayVarP(&opts.projects, "project", "p", nil, "a project, path or ID (repeatable)")
+	f.StringArrayVarP(&opts.groups, "group", "g", nil, "a group itself, for its group-level integrations (repeatable)")
 	f.StringSliceVar(&opts.only, "only", nil, "only these integrations (comma-separated slugs)")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "targets read at once")
 	cmd.MarkFlagsOneRequired("projects-in", "project", "group")

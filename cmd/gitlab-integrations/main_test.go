@@ -33,7 +33,9 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binary = filepath.Join(dir, "gitlab-integrations")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// -buildvcs=auto: a build in a clone records its commit, as a
+	// user's does, whatever GOFLAGS says.
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", binary, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the tool:", err)

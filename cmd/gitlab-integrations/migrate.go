@@ -135,8 +135,8 @@ func newMigrationCmd(root *rootOptions, name string) *cobra.Command {
 	f.StringArrayVar(&opts.projectsIn, "projects-in", nil, "every project under this group, subgroups included (repeatable)")
 	f.StringArrayVar(&opts.include, "include", nil, "with --projects-in: only projects whose full path matches this glob (repeatable)")
 	f.StringArrayVar(&opts.exclude, "exclude", nil, "with --projects-in: leave out projects whose full path matches this glob (repeatable)")
-	f.StringArrayVar(&opts.projects, "project", nil, "a project, path or ID (repeatable)")
-	f.StringArrayVar(&opts.groups, "group", nil, "a group itself, for its group-level integrations (repeatable)")
+	f.StringArrayVarP(&opts.projects, "project", "p", nil, "a project, path or ID (repeatable)")
+	f.StringArrayVarP(&opts.groups, "group", "g", nil, "a group itself, for its group-level integrations (repeatable)")
 	f.StringVar(&opts.out, "out", "", "write the spec to this file (mode 0600) instead of stdout")
 	f.IntVar(&opts.concurrency, "concurrency", 8, "targets read at once")
 	switch name {

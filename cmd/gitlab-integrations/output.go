@@ -35,9 +35,13 @@ func render(w io.Writer, format string, data any, t *table) error {
 		}
 		return nil
 	case "yaml":
+		node, err := yamlInJSONOrder(data)
+		if err != nil {
+			return fmt.Errorf("writing YAML: %w", err)
+		}
 		enc := yaml.NewEncoder(w)
 		enc.SetIndent(2)
-		if err := enc.Encode(data); err != nil {
+		if err := enc.Encode(node); err != nil {
 			return fmt.Errorf("writing YAML: %w", err)
 		}
 		if err := enc.Close(); err != nil {
@@ -87,6 +91,31 @@ func render(w io.Writer, format string, data any, t *table) error {
 			}
 		}
 		return nil
+	}
+}
+
+// yamlInJSONOrder is data as YAML with the keys of its JSON, in the same
+// order: the JSON read back as a YAML document (YAML holds JSON), in block
+// style.
+func yamlInJSONOrder(data any) (*yaml.Node, error) {
+	js, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(js, &doc); err != nil {
+		return nil, err
+	}
+	blockStyle(&doc)
+	return &doc, nil
+}
+
+// blockStyle drops the flow style and quotes JSON gave every node: the
+// encoder quotes what needs it.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/gitlabkit/integrations/fleet"
 )
@@ -104,7 +103,7 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 					return err
 				}
 			}
-			if err := printPlan(cmd, format, p, artifactURL(root.getenv, opts.out)); err != nil {
+			if err := printPlan(cmd, root, format, p, artifactURL(root.getenv, opts.out)); err != nil {
 				return err
 			}
 			if format != "text" {
@@ -156,7 +155,7 @@ func savePlan(path string, p *fleet.Plan) error {
 // printPlan writes the plan: terraform-like text, the JSON of fleet.Plan
 // (and YAML of the same), Markdown (linking artifact when it is cut), or
 // one row per field changed.
-func printPlan(cmd *cobra.Command, format string, p *fleet.Plan, artifact string) error {
+func printPlan(cmd *cobra.Command, root *rootOptions, format string, p *fleet.Plan, artifact string) error {
 	w := cmd.OutOrStdout()
 	switch format {
 	case "markdown":
@@ -165,23 +164,16 @@ func printPlan(cmd *cobra.Command, format string, p *fleet.Plan, artifact string
 		}
 		return nil
 	case "text":
-		if err := p.WriteText(w); err != nil {
+		if err := writePlanText(w, root, p); err != nil {
 			return fmt.Errorf("writing the plan: %w", err)
 		}
 		return nil
 	case "json":
 		return render(w, "json", p, nil)
 	case "yaml":
-		// The YAML of the JSON form, so that both name fields alike.
-		data, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("writing the plan: %w", err)
-		}
-		var v any
-		if err := yaml.Unmarshal(data, &v); err != nil {
-			return fmt.Errorf("writing the plan: %w", err)
-		}
-		return render(w, "yaml", v, nil)
+		// render writes the YAML of the JSON form: both name and order
+		// the fields alike.
+		return render(w, "yaml", p, nil)
 	}
 	t := &table{header: []string{"SCOPE", "INTEGRATION", "ACTION", "FIELD", "FROM", "TO"}}
 	for _, ch := range p.Changes {

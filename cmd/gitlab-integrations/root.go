@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,15 @@ type rootOptions struct {
 	// GITLAB_URL names one (plan --mr-note, in a CI job).
 	ciServerURL bool
 
+	// insecureHTTP allows a plain-http --url to a host that is not
+	// loopback: the token crosses the network in clear text.
+	insecureHTTP bool
+	// caFile is a PEM bundle of CAs trusted beside the system's
+	// (--ca-file, else $GITLAB_CA_FILE).
+	caFile string
+	// noColour turns colour off on a terminal (--no-color).
+	noColour bool
+
 	streams   streams
 	getenv    func(string) (string, bool)
 	interrupt *interruption // nil: signals are not followed
@@ -90,11 +100,22 @@ func run(ctx context.Context, in *interruption, args []string, s streams) int {
 		}
 	} else if sig := in.signal(); sig != nil {
 		// A command cut short by the signal: say so, not "context canceled".
-		printError(s.err, fmt.Errorf("interrupted by %s: %w", signalName(sig), err), args)
+		opts.printError(fmt.Errorf("interrupted by %s: %w", signalName(sig), err), args)
 		return exitCode(sig)
 	}
-	printError(s.err, err, args)
+	opts.printError(err, args)
 	return code
+}
+
+// printError writes err on stderr, in red on a terminal.
+func (o *rootOptions) printError(err error, args []string) {
+	if !o.colourOn(o.streams.err) {
+		printError(o.streams.err, err, args)
+		return
+	}
+	var b bytes.Buffer
+	printError(&b, err, args)
+	_ = writeColoured(o.streams.err, b.Bytes(), func(string) string { return colourRed })
 }
 
 // oneLine joins the lines of a message, so that every error is one line.
@@ -124,13 +145,21 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		CompletionOptions: cobra.CompletionOptions{
 			DisableDefaultCmd: true,
 		},
+		// --version prints what version prints.
+		Version: toolVersion(),
 	}
+	root.SetVersionTemplate(versionLine(currentVersion()))
+	// Every numeric flag in its range before anything runs.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return checkNumericFlags(cmd) }
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.url, "url", "", "GitLab URL, such as https://gitlab.example.com (default $GITLAB_URL, else https://gitlab.com)")
 	pf.StringVar(&opts.tokenFile, "token-file", "", `file holding the token ("-": standard input; default $GITLAB_TOKEN)`)
 	pf.StringVarP(&opts.output, "output", "o", "", "output format: table, json, yaml or csv (audit: also html; plan: also text, markdown; apply: also jsonl)")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors: no progress, no notes")
 	pf.Float64Var(&opts.rateLimit, "rate-limit", 0, "send at most this many requests a second (0: follow GitLab's RateLimit headers only)")
+	pf.BoolVar(&opts.insecureHTTP, "insecure-http", false, "allow a plain http:// URL to a host that is not loopback: the token crosses the network in clear text")
+	pf.BoolVar(&opts.noColour, "no-color", false, "no colour on a terminal (also NO_COLOR set to anything)")
+	pf.StringVar(&opts.caFile, "ca-file", "", "PEM file of CA certificates to trust beside the system's, for a GitLab with a private CA (default $GITLAB_CA_FILE)")
 
 	root.AddCommand(
 		newCatalogCmd(opts),
@@ -151,6 +180,7 @@ changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		newApplyCmd(opts),
 		newCheckCmd(opts),
 	)
+	registerCompletions(root)
 	return root
 }
 
@@ -181,6 +211,14 @@ func (o *rootOptions) client() (*integrations.Client, error) {
 	if base != "" {
 		copts = append(copts, integrations.WithBaseURL(base))
 	}
+	if o.insecureHTTP {
+		copts = append(copts, integrations.WithInsecureHTTP())
+	}
+	tls, err := o.tlsOptions()
+	if err != nil {
+		return nil, err
+	}
+	copts = append(copts, tls...)
 	if o.rateLimit < 0 || (o.rateLimit > 0 && o.rateLimit < 1.0/3600) || o.rateLimit > maxRateLimit {
 		return nil, fmt.Errorf("--rate-limit %v: give a number of requests a second from 0.0003 (one an hour) to %d (0: follow GitLab's RateLimit headers only)", o.rateLimit, maxRateLimit)
 	}
@@ -299,8 +337,8 @@ type scopeFlags struct {
 }
 
 func (f *scopeFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.project, "project", "", "project path (acme/web) or numeric ID")
-	cmd.Flags().StringVar(&f.group, "group", "", "group path (acme/platform) or numeric ID")
+	cmd.Flags().StringVarP(&f.project, "project", "p", "", "project path (acme/web) or numeric ID")
+	cmd.Flags().StringVarP(&f.group, "group", "g", "", "group path (acme/platform) or numeric ID")
 	cmd.MarkFlagsMutuallyExclusive("project", "group")
 	if cmd.Flags().Lookup("projects-in") == nil {
 		// A command with --projects-in too (bulk.go) asks for one of the three itself.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -69,15 +70,55 @@ func TestUnknownOutputFormat(t *testing.T) {
 	cli(t, nil, "catalog", "-o", "xml").fails(t, 1, "--output xml: this command prints table, json, yaml, csv")
 }
 
+// version and --version print the same: the version go build recorded in
+// the binary (go version -m), whether a module version, a commit of a
+// clone or none.
 func TestVersion(t *testing.T) {
+	want := builtVersion(t)
 	r := cli(t, nil, "version").ok(t)
-	if !strings.HasPrefix(r.stdout, "gitlab-integrations (devel) (go") {
-		t.Errorf("version printed %q", r.stdout)
+	if !strings.HasPrefix(r.stdout, "gitlab-integrations "+want+" (") || !strings.HasSuffix(r.stdout, runtime.GOOS+"/"+runtime.GOARCH+")\n") {
+		t.Errorf("version printed %q, want the version %q", r.stdout, want)
+	}
+	if flag := cli(t, nil, "--version").ok(t).stdout; flag != r.stdout {
+		t.Errorf("--version printed %q, version %q", flag, r.stdout)
 	}
 	v := decodeJSON[versionView](t, cli(t, nil, "version", "-o", "json").ok(t).stdout)
-	if v.Version != "(devel)" || !strings.HasPrefix(v.Go, "go") || v.Platform == "" {
+	if v.Version != want || v.Go != runtime.Version() || v.Platform != runtime.GOOS+"/"+runtime.GOARCH {
 		t.Errorf("version JSON: %+v", v)
 	}
+}
+
+// builtVersion is the version the test binary should report, from what
+// go version -m reads in it.
+func builtVersion(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "version", "-m", binary).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	var mod, rev string
+	dirty := false
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) >= 3 && f[0] == "mod":
+			mod = f[2]
+		case len(f) == 2 && f[0] == "build" && strings.HasPrefix(f[1], "vcs.revision="):
+			rev = strings.TrimPrefix(f[1], "vcs.revision=")
+		case len(f) == 2 && f[0] == "build" && f[1] == "vcs.modified=true":
+			dirty = true
+		}
+	}
+	switch {
+	case mod != "" && mod != "(devel)":
+		return mod
+	case rev != "":
+		if dirty {
+			return rev[:12] + "-dirty"
+		}
+		return rev[:12]
+	}
+	return "(devel)"
 }
 
 func TestCompletion(t *testing.T) {

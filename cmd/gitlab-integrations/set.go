@@ -43,7 +43,7 @@ with --state, so it is sent only when something else changes.`,
   gitlab-integrations set jira --group acme url=https://jira.example.com username=bot password=@jira-password.txt
   gitlab-integrations set slack --projects-in acme --exclude 'acme/sandbox/**' webhook='${env:SLACK_WEBHOOK}' channel=#deploys`,
 		Args:              cobra.MinimumNArgs(1),
-		ValidArgsFunction: slugCompletion,
+		ValidArgsFunction: setArgsCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.bulk.check(cmd, given(cmd, "project", "group"), "--project P, --group G"); err != nil {
 				return err
