@@ -9,6 +9,14 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// argsFor are the arguments a command needs before its flags are checked
+// (cobra checks arguments first).
+var argsFor = map[string][]string{
+	"set":     {"slack", "channel=#x"},
+	"disable": {"slack"},
+	"inherit": {"slack"},
+}
+
 // Every numeric flag of every command, found through cobra so that a flag
 // added later is covered, refuses a value out of its range: exit 1, an
 // error naming the flag, nothing sent.
@@ -42,7 +50,7 @@ func TestNumericFlagsValidated(t *testing.T) {
 				return
 			}
 			checked[f.Name] = true
-			args := path
+			args := append(append([]string{}, path...), argsFor[cmd.Name()]...)
 			if len(path) == 0 || !cmd.Runnable() {
 				// A flag of every command (--rate-limit): on list.
 				args = []string{"list", "-p", "acme/web"}

@@ -83,7 +83,7 @@ table and csv one row per differing field; html one self-contained page.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&group, "group", "", "the tree's group (path or ID)")
+	f.StringVarP(&group, "group", "g", "", "the tree's group (path or ID)")
 	f.StringVar(&integration, "integration", "", "only this integration (read on every scope)")
 	f.IntVar(&concurrency, "concurrency", 8, "scopes read at once")
 	_ = cmd.MarkFlagRequired("group")
