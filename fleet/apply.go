@@ -163,6 +163,9 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 	if err := preflight(ctx, c, todo, p.saved, res, opts.Concurrency); err != nil {
 		return nil, err
 	}
+	if state != nil {
+		state.forgetChanges(c.BaseURL(), todo)
+	}
 	out := &ApplyResult{Results: make([]TargetResult, len(todo))}
 	for i, ch := range todo {
 		out.Results[i] = TargetResult{Scope: ch.Scope, Integration: ch.Integration, Action: ch.Action, Where: ch.Where, Status: StatusNotStarted}
