@@ -287,7 +287,10 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *reso
 		}
 		return StatusApplied, nil
 	}
-	info := d.Info()
+	info, ok := lookupInfo(ch.Integration)
+	if !ok {
+		info = d.Info()
+	}
 	values := integrations.Values{}
 	secrets := map[string]string{}
 	for name, v := range ch.Send {

@@ -34,13 +34,17 @@ func readSettings(ctx context.Context, c *integrations.Client, state *stateFile,
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %s: %s: %s: %w", pl.set[slug][""], pl.text, slug, err)
 	}
+	info, ok := lookupInfo(slug)
+	if !ok {
+		info = d.Info()
+	}
 	var names []string
 	gitlab := ""
 	if state != nil {
 		names = sortedKeys(w.params)
 		gitlab = c.BaseURL()
 		if !state.refresh {
-			if st, ok := state.observed(gitlab, pl.text, slug).settings(d.Info(), listed, names); ok {
+			if st, ok := state.observed(gitlab, pl.text, slug).settings(info, listed, names); ok {
 				return st, nil
 			}
 		}
@@ -52,7 +56,7 @@ func readSettings(ctx context.Context, c *integrations.Client, state *stateFile,
 	if state != nil {
 		var o *observation
 		if !st.Inherited && settled(st.UpdatedAt, answerDate(list)) {
-			o = observe(d.Info(), st, names)
+			o = observe(info, st, names)
 		}
 		if o != nil || state.observed(gitlab, pl.text, slug) != nil {
 			state.observe(gitlab, pl.text, slug, o)

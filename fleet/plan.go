@@ -250,7 +250,7 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Version: 1}
+	p := &Plan{Version: 1, Changes: make([]Change, 0, countChanges(results))}
 	for _, chs := range results {
 		p.Changes = append(p.Changes, chs...)
 	}
@@ -318,7 +318,7 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 	var errs []error
 	for _, slug := range sortedKeys(pl.want) {
 		w := pl.want[slug]
-		info, _ := integrations.Lookup(slug)
+		info, _ := lookupInfo(slug)
 		o := observed{listed: active[slug]}
 		if w.state == Present && o.listed != nil && o.listed.Active && !o.listed.Inherited {
 			var err error
@@ -348,12 +348,9 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 			continue
 		}
 		ch.Scope, ch.text, ch.Where = pl.scope, pl.text, pl.set[slug][""]
-		ch.sentFrom = map[string]string{}
-		for name := range ch.Send {
-			if at, ok := pl.set[slug][name]; ok {
-				ch.sentFrom[name] = at
-			}
-		}
+		// Shared with the place (and its target's other places): read
+		// by name only.
+		ch.sentFrom = pl.set[slug]
 		ch.withhold(info)
 		out = append(out, ch)
 	}

@@ -25,7 +25,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	var probs []string
 	for i := range p.Changes {
 		ch := &p.Changes[i]
-		info, ok := integrations.Lookup(ch.Integration)
+		info, ok := lookupInfo(ch.Integration)
 		if !ok {
 			probs = append(probs, fmt.Sprintf("change %d: unknown integration %q", i, ch.Integration))
 			continue

@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -26,6 +27,10 @@ type place struct {
 	// set records, per integration and parameter, the place in the spec
 	// that set it, to note overrides.
 	set map[string]map[string]string
+	// shared names the integrations whose params and set maps are shared
+	// with other places of the same target (one copy for the thousands of
+	// projects of a projects_in): merge copies them before changing them.
+	shared map[string]bool
 }
 
 // scopeText writes a scope as plans do: "project:acme/web", "group:7".
@@ -147,10 +152,11 @@ func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc)
 				continue
 			}
 		}
+		firsts := map[string]*firstMerge{}
 		for _, scope := range scopes {
 			p := get(scope, where)
 			for _, slug := range sortedKeys(t.Integrations) {
-				p.merge(s, i, slug, t.Integrations[slug])
+				p.merge(s, i, slug, t.Integrations[slug], firsts)
 			}
 		}
 	}
@@ -243,14 +249,49 @@ func quoteList(list []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// merge adds what target i wants for slug on p.
-func (p *place) merge(s *Spec, i int, slug string, d Desired) {
+// firstMerge is what a target wants for one integration on a place that
+// nothing wanted it on before: the same for every place of the target, so
+// made once and shared.
+type firstMerge struct {
+	params map[string]any
+	set    map[string]string
+}
+
+// merge adds what target i wants for slug on p; firsts holds the target's
+// shared first merges by slug.
+func (p *place) merge(s *Spec, i int, slug string, d Desired, firsts map[string]*firstMerge) {
 	here := s.where(i, slug)
 	state := d.State
 	if state == "" {
 		state = Present
 	}
 	old := p.want[slug]
+	if old == nil && p.set[slug] == nil {
+		f := firsts[slug]
+		if f == nil {
+			f = &firstMerge{params: map[string]any{}, set: map[string]string{"": here}}
+			for k, v := range d.Params {
+				f.params[k] = v
+				f.set[k] = s.where(i, slug, k)
+			}
+			firsts[slug] = f
+		}
+		p.want[slug] = &wantedIntegration{state: state, params: f.params}
+		p.set[slug] = f.set
+		if p.shared == nil {
+			p.shared = map[string]bool{}
+		}
+		p.shared[slug] = true
+		return
+	}
+	if p.shared[slug] {
+		// Copied before a second target changes them.
+		delete(p.shared, slug)
+		p.set[slug] = maps.Clone(p.set[slug])
+		if old != nil {
+			old.params = maps.Clone(old.params)
+		}
+	}
 	if p.set[slug] == nil {
 		p.set[slug] = map[string]string{}
 	}
