@@ -24,6 +24,10 @@ type wantedIntegration struct {
 	state  State
 	params map[string]any
 	notes  []string
+	// creates, when set, is shared by every place of one target that
+	// wants the integration from that target alone (see firstMerge): the
+	// fields and values of their creates are the same, made once.
+	creates *sharedCreate
 }
 
 // observed is what GitLab reported for one integration on one scope:
@@ -88,6 +92,10 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 	names := paramOrder(info, w.params)
 	ch.Send = map[string]any{}
 	switch {
+	case !active && w.creates != nil && len(w.notes) == 0 && !isApp(info.Slug):
+		ch.Action = Create
+		ch.Fields, ch.Send, ch.Notes = w.creates.get(info, w)
+		return ch, nil
 	case !active:
 		ch.Action = Create
 		if o.listed == nil && isApp(info.Slug) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -90,7 +91,9 @@ type Change struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	// Send is what Apply sends for the change, by parameter: values as the
 	// spec wrote them, references unresolved. A secret written as a plain
-	// value (not a reference) is never in it; see Withheld.
+	// value (not a reference) is never in it; see Withheld. The creates
+	// of one target share one Send map and one Fields list: read them,
+	// copy them to change them.
 	Send map[string]any `json:"send,omitempty"`
 	// Where is the spec's place ("fleet.yaml:12") of the entry that
 	// decides this change: the last target that set the integration here.
@@ -371,6 +374,9 @@ func (ch *Change) withhold(info integrations.IntegrationInfo) {
 			}
 			// The value sent is the text the spec means: $${ is "${".
 			ch.literals.values[name] = strings.ReplaceAll(s, "$${", "${")
+			if len(ch.Withheld) == 0 {
+				ch.Send = maps.Clone(ch.Send) // it may be shared (sharedCreate)
+			}
 			delete(ch.Send, name)
 			ch.Withheld = append(ch.Withheld, name)
 		}

@@ -253,8 +253,9 @@ func quoteList(list []string) string {
 // nothing wanted it on before: the same for every place of the target, so
 // made once and shared.
 type firstMerge struct {
-	params map[string]any
-	set    map[string]string
+	params  map[string]any
+	set     map[string]string
+	creates *sharedCreate
 }
 
 // merge adds what target i wants for slug on p; firsts holds the target's
@@ -269,14 +270,14 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired, firsts map[string]
 	if old == nil && p.set[slug] == nil {
 		f := firsts[slug]
 		if f == nil {
-			f = &firstMerge{params: map[string]any{}, set: map[string]string{"": here}}
+			f = &firstMerge{params: map[string]any{}, set: map[string]string{"": here}, creates: &sharedCreate{}}
 			for k, v := range d.Params {
 				f.params[k] = v
 				f.set[k] = s.where(i, slug, k)
 			}
 			firsts[slug] = f
 		}
-		p.want[slug] = &wantedIntegration{state: state, params: f.params}
+		p.want[slug] = &wantedIntegration{state: state, params: f.params, creates: f.creates}
 		p.set[slug] = f.set
 		if p.shared == nil {
 			p.shared = map[string]bool{}
@@ -289,7 +290,7 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired, firsts map[string]
 		delete(p.shared, slug)
 		p.set[slug] = maps.Clone(p.set[slug])
 		if old != nil {
-			old.params = maps.Clone(old.params)
+			old.params, old.creates = maps.Clone(old.params), nil
 		}
 	}
 	if p.set[slug] == nil {
