@@ -81,3 +81,27 @@ func TestFleetSmall(t *testing.T) {
 		t.Fatalf("apply %d requests, plan %d requests and %d changes; want 60, 81, 0", rs[0].Requests, rs[1].Requests, rs[1].Changes)
 	}
 }
+
+var (
+	memN       = flag.Int("fleetmem.n", 0, "projects of TestFleetMemory (0: skip it; the target is measured at 100000)")
+	memProfile = flag.String("fleetmem.profile", "", "directory for TestFleetMemory's heap profiles, one a phase")
+)
+
+// TestFleetMemory measures the client's heap in each phase of a plan and
+// apply of -fleetmem.n projects × 3 integrations, the in-memory GitLab in a
+// child process:
+//
+//	go test -run TestFleetMemory -fleetmem.n 100000 -fleetmem.profile /tmp/prof -v
+func TestFleetMemory(t *testing.T) {
+	if *memN == 0 {
+		t.Skip("-fleetmem.n not set")
+	}
+	rs, err := MeasureFleetMemory(context.Background(), *memN, *memProfile)
+	for _, r := range rs {
+		t.Logf("%-16s %7d changes %8d requests %6.1fs peak heap %6.1f MiB (%4.0f B a change), retained %6.1f MiB",
+			r.Phase, r.Changes, r.Requests, r.Elapsed.Seconds(), float64(r.PeakHeap)/(1<<20), float64(r.PeakHeap)/float64(max(r.Changes, 1)), float64(r.Retained)/(1<<20))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
