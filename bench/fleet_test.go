@@ -105,3 +105,18 @@ func TestFleetMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIncrementalSmall: with a state file, an unchanged fleet of 30
+// projects plans with its one page of projects and a List each; with
+// drift, a Get for each changed integration more, and the plan finds each.
+func TestIncrementalSmall(t *testing.T) {
+	rs, err := MeasureIncremental(context.Background(), 30, 0, []float64{0, 0.1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct{ requests, found int }{{31, 0}, {31 + 9, 9}, {31 + 90, 90}} {
+		if r := rs[i]; r.Requests != int64(want.requests) || r.Found != want.found || r.Drifted != want.found {
+			t.Errorf("drift %.0f%%: %d requests, found %d of %d; want %d requests, %d found", 100*r.Drift, r.Requests, r.Found, r.Drifted, want.requests, want.found)
+		}
+	}
+}
