@@ -31,6 +31,10 @@ type MemoryPhase struct {
 	PeakHeap uint64
 	// Retained is the heap in use after the phase, after a GC.
 	Retained uint64
+	// Base is the heap in use before the first phase, after a GC: the
+	// process's own (runtime, catalog, client), paid once whatever the
+	// fleet.
+	Base     uint64
 	Elapsed  time.Duration
 	Requests int64
 }
@@ -63,6 +67,10 @@ func MeasureFleetMemory(ctx context.Context, n int, profileDir string) ([]Memory
 	planFile := filepath.Join(tmp, "plan.json")
 	var out []MemoryPhase
 	var first *fleet.Plan
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
 	run := func(phase string, fn func() (int, error)) error {
 		if _, err := child.command("reset"); err != nil {
 			return err
@@ -71,6 +79,7 @@ func MeasureFleetMemory(ctx context.Context, n int, profileDir string) ([]Memory
 		if err != nil {
 			return fmt.Errorf("fleet memory %s: %w", phase, err)
 		}
+		r.Base = base
 		if st, err := child.command("stats"); err == nil && len(st) > 1 {
 			r.Requests = st[1]
 		}
@@ -204,4 +213,13 @@ func phaseFile(phase string) string {
 		}
 	}
 	return string(b)
+}
+
+// PerChange is the peak heap above the process's own for each change of
+// the plan the phase made or used.
+func (r MemoryPhase) PerChange() float64 {
+	if r.PeakHeap < r.Base {
+		return 0
+	}
+	return float64(r.PeakHeap-r.Base) / float64(max(r.Changes, 1))
 }
