@@ -28,6 +28,10 @@ type wantedIntegration struct {
 	// wants the integration from that target alone (see firstMerge): the
 	// fields and values of their creates are the same, made once.
 	creates *sharedCreate
+	// shared is true while params (and the place's set map for the
+	// integration) are those of firstMerge, shared with the target's other
+	// places: merge copies them before changing them.
+	shared bool
 }
 
 // observed is what GitLab reported for one integration on one scope:

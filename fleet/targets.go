@@ -27,10 +27,6 @@ type place struct {
 	// set records, per integration and parameter, the place in the spec
 	// that set it, to note overrides.
 	set map[string]map[string]string
-	// shared names the integrations whose params and set maps are shared
-	// with other places of the same target (one copy for the thousands of
-	// projects of a projects_in): merge copies them before changing them.
-	shared map[string]bool
 }
 
 // scopeText writes a scope as plans do: "project:acme/web", "group:7".
@@ -277,21 +273,15 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired, firsts map[string]
 			}
 			firsts[slug] = f
 		}
-		p.want[slug] = &wantedIntegration{state: state, params: f.params, creates: f.creates}
+		p.want[slug] = &wantedIntegration{state: state, params: f.params, creates: f.creates, shared: true}
 		p.set[slug] = f.set
-		if p.shared == nil {
-			p.shared = map[string]bool{}
-		}
-		p.shared[slug] = true
 		return
 	}
-	if p.shared[slug] {
+	if old != nil && old.shared {
 		// Copied before a second target changes them.
-		delete(p.shared, slug)
+		old.shared = false
 		p.set[slug] = maps.Clone(p.set[slug])
-		if old != nil {
-			old.params, old.creates = maps.Clone(old.params), nil
-		}
+		old.params, old.creates = maps.Clone(old.params), nil
 	}
 	if p.set[slug] == nil {
 		p.set[slug] = map[string]string{}

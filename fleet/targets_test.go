@@ -47,7 +47,7 @@ targets:
 		notes: []string{"present (f.yaml:16) overrides absent (f.yaml:10)"}}, web["emails-on-push"])
 	api := places[0].want["emails-on-push"]
 	assert.NotNil(t, api.creates, "wanted by one target alone: its creates are shared with the target's other places")
-	api.creates = nil
+	api.creates, api.shared = nil, false
 	assert.Equal(t, &wantedIntegration{state: Absent, params: map[string]any{}}, api)
 }
 
