@@ -120,3 +120,25 @@ func TestIncrementalSmall(t *testing.T) {
 		}
 	}
 }
+
+var (
+	incrN    = flag.Int("incr.n", 0, "projects of TestIncrementalCounts (0: skip it; the report uses 10000)")
+	incrRate = flag.Int("incr.rate", 0, "requests a second the server of TestIncrementalCounts allows (0: no limit)")
+)
+
+// TestIncrementalCounts logs the requests of a plan with a state file of
+// -incr.n projects with 0 %, 1 % and 100 % drift:
+//
+//	go test -run TestIncrementalCounts -incr.n 10000 -v
+func TestIncrementalCounts(t *testing.T) {
+	if *incrN == 0 {
+		t.Skip("-incr.n not set")
+	}
+	rs, err := MeasureIncremental(context.Background(), *incrN, *incrRate, []float64{0, 0.01, 1})
+	for _, r := range rs {
+		t.Logf("drift %5.1f%%: changed %d, found %d, %d requests (%.3f a project), %.2fs", 100*r.Drift, r.Drifted, r.Found, r.Requests, float64(r.Requests)/float64(r.Projects), r.Elapsed.Seconds())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
