@@ -81,3 +81,64 @@ func TestFleetSmall(t *testing.T) {
 		t.Fatalf("apply %d requests, plan %d requests and %d changes; want 60, 81, 0", rs[0].Requests, rs[1].Requests, rs[1].Changes)
 	}
 }
+
+var (
+	memN       = flag.Int("fleetmem.n", 0, "projects of TestFleetMemory (0: skip it; the target is measured at 100000)")
+	memProfile = flag.String("fleetmem.profile", "", "directory for TestFleetMemory's heap profiles, one a phase")
+)
+
+// TestFleetMemory measures the client's heap in each phase of a plan and
+// apply of -fleetmem.n projects × 3 integrations, the in-memory GitLab in a
+// child process:
+//
+//	go test -run TestFleetMemory -fleetmem.n 100000 -fleetmem.profile /tmp/prof -v
+func TestFleetMemory(t *testing.T) {
+	if *memN == 0 {
+		t.Skip("-fleetmem.n not set")
+	}
+	rs, err := MeasureFleetMemory(context.Background(), *memN, *memProfile)
+	for _, r := range rs {
+		t.Logf("%-16s %7d changes %8d requests %6.1fs peak heap %6.1f MiB (%4.0f B a change), retained %6.1f MiB",
+			r.Phase, r.Changes, r.Requests, r.Elapsed.Seconds(), float64(r.PeakHeap)/(1<<20), r.PerChange(), float64(r.Retained)/(1<<20))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIncrementalSmall: with a state file, an unchanged fleet of 30
+// projects plans with its one page of projects and a List each; with
+// drift, a Get for each changed integration more, and the plan finds each.
+func TestIncrementalSmall(t *testing.T) {
+	rs, err := MeasureIncremental(context.Background(), 30, 0, []float64{0, 0.1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct{ requests, found int }{{31, 0}, {31 + 9, 9}, {31 + 90, 90}} {
+		if r := rs[i]; r.Requests != int64(want.requests) || r.Found != want.found || r.Drifted != want.found {
+			t.Errorf("drift %.0f%%: %d requests, found %d of %d; want %d requests, %d found", 100*r.Drift, r.Requests, r.Found, r.Drifted, want.requests, want.found)
+		}
+	}
+}
+
+var (
+	incrN    = flag.Int("incr.n", 0, "projects of TestIncrementalCounts (0: skip it; the report uses 10000)")
+	incrRate = flag.Int("incr.rate", 0, "requests a second the server of TestIncrementalCounts allows (0: no limit)")
+)
+
+// TestIncrementalCounts logs the requests of a plan with a state file of
+// -incr.n projects with 0 %, 1 % and 100 % drift:
+//
+//	go test -run TestIncrementalCounts -incr.n 10000 -v
+func TestIncrementalCounts(t *testing.T) {
+	if *incrN == 0 {
+		t.Skip("-incr.n not set")
+	}
+	rs, err := MeasureIncremental(context.Background(), *incrN, *incrRate, []float64{0, 0.01, 1})
+	for _, r := range rs {
+		t.Logf("drift %5.1f%%: changed %d, found %d, %d requests (%.3f a project), %.2fs", 100*r.Drift, r.Drifted, r.Found, r.Requests, float64(r.Requests)/float64(r.Projects), r.Elapsed.Seconds())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}

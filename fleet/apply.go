@@ -163,6 +163,9 @@ func Apply(ctx context.Context, c *integrations.Client, p *Plan, opts ApplyOptio
 	if err := preflight(ctx, c, todo, p.saved, res, opts.Concurrency); err != nil {
 		return nil, err
 	}
+	if state != nil {
+		state.forgetChanges(c.BaseURL(), todo)
+	}
 	out := &ApplyResult{Results: make([]TargetResult, len(todo))}
 	for i, ch := range todo {
 		out.Results[i] = TargetResult{Scope: ch.Scope, Integration: ch.Integration, Action: ch.Action, Where: ch.Where, Status: StatusNotStarted}
@@ -284,7 +287,10 @@ func applyOne(ctx context.Context, c *integrations.Client, ch *Change, res *reso
 		}
 		return StatusApplied, nil
 	}
-	info := d.Info()
+	info, ok := lookupInfo(ch.Integration)
+	if !ok {
+		info = d.Info()
+	}
 	values := integrations.Values{}
 	secrets := map[string]string{}
 	for name, v := range ch.Send {

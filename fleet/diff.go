@@ -26,6 +26,15 @@ type wantedIntegration struct {
 	notes  []string
 	// fresh holds the secrets marked new (Desired.NewSecrets).
 	fresh map[string]bool
+
+	// creates, when set, is shared by every place of one target that
+	// wants the integration from that target alone (see firstMerge): the
+	// fields and values of their creates are the same, made once.
+	creates *sharedCreate
+	// shared is true while params (and the place's set map for the
+	// integration) are those of firstMerge, shared with the target's other
+	// places: merge copies them before changing them.
+	shared bool
 }
 
 // observed is what GitLab reported for one integration on one scope:
@@ -90,6 +99,10 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 	names := paramOrder(info, w.params)
 	ch.Send = map[string]any{}
 	switch {
+	case !active && w.creates != nil && len(w.notes) == 0 && !isApp(info.Slug):
+		ch.Action = Create
+		ch.Fields, ch.Send, ch.Notes = w.creates.get(info, w)
+		return ch, nil
 	case !active:
 		ch.Action = Create
 		if o.listed == nil && isApp(info.Slug) {

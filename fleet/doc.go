@@ -108,8 +108,19 @@
 //
 // NewPlan reads with as few requests as GitLab allows: one List per
 // project or group, and a Get only for an integration the spec wants
-// present that is active and does not inherit. It then compares field by
-// field as GitLab behaves:
+// present that is active and does not inherit. With a state file
+// (PlanOptions.StateFile) it reads only what changed: the plan records
+// there, per GitLab, scope and integration, the updated_at, flags and
+// non-secret values it compared, and the next plan compares from the
+// record when the List shows the same updated_at and flags, so that an
+// unchanged fleet costs one List a project. A record is made only when the
+// read came in a later second of GitLab's clock (the List's Date) than the
+// updated_at it shows, so that no later change can show the same
+// updated_at; Apply forgets the records of what it changes; inheriting
+// integrations and records of another GitLab are never used;
+// PlanOptions.Refresh (plan --refresh) reads everything. A change GitLab
+// makes without moving updated_at (a data migration, say) is seen only
+// with Refresh. It then compares field by field as GitLab behaves:
 //
 //   - Secrets (passwords, tokens, webhook URLs) are write-only: GitLab
 //     never reports them, so they never drift by themselves, and every

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -24,6 +26,10 @@ type PlanOptions struct {
 	// fingerprints in; with it, a secret whose reference now resolves to
 	// another value plans as an update "(secret changed)".
 	StateFile string
+	// Refresh, with a StateFile, reads every integration again instead of
+	// comparing those whose List entry is unchanged with what the state
+	// file recorded of them (see NewPlan).
+	Refresh bool
 	// LookupEnv resolves ${env:NAME} (default os.LookupEnv).
 	LookupEnv func(string) (string, bool)
 }
@@ -85,7 +91,9 @@ type Change struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	// Send is what Apply sends for the change, by parameter: values as the
 	// spec wrote them, references unresolved. A secret written as a plain
-	// value (not a reference) is never in it; see Withheld.
+	// value (not a reference) is never in it; see Withheld. The creates
+	// of one target share one Send map and one Fields list: read them,
+	// copy them to change them.
 	Send map[string]any `json:"send,omitempty"`
 	// Where is the spec's place ("fleet.yaml:12") of the entry that
 	// decides this change: the last target that set the integration here.
@@ -165,6 +173,16 @@ func (p *Plan) HasChanges() bool {
 // these errors match integrations.ErrValidation. When reading a scope
 // fails otherwise, NewPlan still reads the others and then returns every
 // failure joined, each naming the target's spec line.
+//
+// With PlanOptions.StateFile, NewPlan reads only what changed: it records
+// in the state file the non-secret settings it compared (never a secret)
+// with each integration's updated_at and flags, and a later plan whose
+// List shows an integration with the same updated_at and flags compares
+// with the record instead of reading it (one request a scope for an
+// unchanged fleet). A record made within a second of GitLab's clock of the
+// change it shows is not trusted; a record of another GitLab, and an
+// inheriting integration, are never used; Apply forgets the records of
+// what it changes. PlanOptions.Refresh reads everything.
 func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanOptions) (*Plan, error) {
 	if c == nil {
 		return nil, fmt.Errorf("fleet: NewPlan: %w: nil client", integrations.ErrValidation)
@@ -178,6 +196,7 @@ func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanO
 		if state, err = loadState(opts.StateFile); err != nil {
 			return nil, err
 		}
+		state.refresh = opts.Refresh
 	}
 	dir := newDirectory(c)
 	places, probs, err := expandNear(ctx, spec, dir.projects, dir.near)
@@ -188,7 +207,14 @@ func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanO
 	if err := checkRequired(places); errors.As(err, &se) {
 		return nil, withProblems(probs, se.Problems).err()
 	}
-	return plan(ctx, c, dir, places, probs, opts, state)
+	p, err := plan(ctx, c, dir, places, probs, opts, state)
+	if state != nil {
+		// What was read is recorded even when the spec had problems.
+		if serr := state.save(opts.StateFile); serr != nil {
+			return nil, errors.Join(err, serr)
+		}
+	}
+	return p, err
 }
 
 // plan reads every place and diffs it. A place that does not exist, and
@@ -227,7 +253,7 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Version: 1}
+	p := &Plan{Version: 1, Changes: make([]Change, 0, countChanges(results))}
 	for _, chs := range results {
 		p.Changes = append(p.Changes, chs...)
 	}
@@ -274,7 +300,8 @@ func (p *Plan) count() {
 // It returns GitLab's answer for a project or group that does not exist
 // as missing, not as an error.
 func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *place, res *resolver, state *stateFile) (changes []Change, missing, err error) {
-	list, err := c.List(ctx, pl.scope)
+	var listAnswer *http.Response
+	list, err := c.List(ctx, pl.scope, listOptions(state, &listAnswer)...)
 	switch {
 	case pl.scope.IsGroup() && errors.Is(err, integrations.ErrGroupNotFound),
 		!pl.scope.IsGroup() && errors.Is(err, integrations.ErrProjectNotFound):
@@ -294,16 +321,12 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 	var errs []error
 	for _, slug := range sortedKeys(pl.want) {
 		w := pl.want[slug]
-		info, _ := integrations.Lookup(slug)
+		info, _ := lookupInfo(slug)
 		o := observed{listed: active[slug]}
 		if w.state == Present && o.listed != nil && o.listed.Active && !o.listed.Inherited {
-			d, err := c.Integration(slug)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("fleet: %s: %s: %s: %w", pl.set[slug][""], pl.text, slug, err))
-				continue
-			}
-			if o.settings, err = d.Get(ctx, pl.scope); err != nil {
-				errs = append(errs, fmt.Errorf("fleet: %s: %s: get %s: %w", pl.set[slug][""], pl.text, slug, err))
+			var err error
+			if o.settings, err = readSettings(ctx, c, state, pl, slug, w, o.listed, listAnswer); err != nil {
+				errs = append(errs, err)
 				continue
 			}
 		}
@@ -328,12 +351,9 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 			continue
 		}
 		ch.Scope, ch.text, ch.Where = pl.scope, pl.text, pl.set[slug][""]
-		ch.sentFrom = map[string]string{}
-		for name := range ch.Send {
-			if at, ok := pl.set[slug][name]; ok {
-				ch.sentFrom[name] = at
-			}
-		}
+		// Shared with the place (and its target's other places): read
+		// by name only.
+		ch.sentFrom = pl.set[slug]
 		ch.withhold(info)
 		out = append(out, ch)
 	}
@@ -354,6 +374,9 @@ func (ch *Change) withhold(info integrations.IntegrationInfo) {
 			}
 			// The value sent is the text the spec means: $${ is "${".
 			ch.literals.values[name] = strings.ReplaceAll(s, "$${", "${")
+			if len(ch.Withheld) == 0 {
+				ch.Send = maps.Clone(ch.Send) // it may be shared (sharedCreate)
+			}
 			delete(ch.Send, name)
 			ch.Withheld = append(ch.Withheld, name)
 		}

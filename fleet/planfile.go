@@ -4,28 +4,32 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
+	"unsafe"
 
 	"github.com/gitlabkit/integrations"
 )
 
-// ReadPlan reads a plan saved as JSON (as json.Marshal writes a *Plan), to
-// Apply later. A saved plan holds no secret value: secrets are references,
+// ReadPlan reads a plan saved as JSON (as json.Marshal or Plan.WriteJSON
+// writes a *Plan), to Apply later. It decodes one change at a time, and
+// changes that hold the same fields, values or notes share one copy
+// (read them; copy them to change them). A saved plan holds no secret value: secrets are references,
 // resolved when Apply sends them, and Apply first checks that each
 // integration's updated_at did not move since the plan was made.
 func ReadPlan(r io.Reader) (*Plan, error) {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
 	var p Plan
-	if err := dec.Decode(&p); err != nil {
+	if err := readPlanStream(r, &p); err != nil {
 		return nil, fmt.Errorf("fleet: read plan: %w", err)
 	}
 	if p.Version != 1 {
 		return nil, fmt.Errorf("fleet: read plan: %w: version %d is not known (want 1)", integrations.ErrValidation, p.Version)
 	}
 	var probs []string
+	// The changes of one target share their Send map: normalised once.
+	normalised := map[unsafe.Pointer]bool{}
 	for i := range p.Changes {
 		ch := &p.Changes[i]
-		info, ok := integrations.Lookup(ch.Integration)
+		info, ok := lookupInfo(ch.Integration)
 		if !ok {
 			probs = append(probs, fmt.Sprintf("change %d: unknown integration %q", i, ch.Integration))
 			continue
@@ -37,6 +41,12 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 		case Create, Update, Disable, InheritAction, NoOp:
 		default:
 			probs = append(probs, fmt.Sprintf("change %d: unknown action %q", i, ch.Action))
+		}
+		if m := reflect.ValueOf(ch.Send).UnsafePointer(); m != nil {
+			if normalised[m] {
+				continue
+			}
+			normalised[m] = true
 		}
 		for name, v := range ch.Send {
 			pi, ok := info.Parameter(name)

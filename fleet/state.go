@@ -46,6 +46,9 @@ type stateFile struct {
 	// "pbkdf2-sha256:ROUNDS:HEX" (or "hmac-sha256:HEX", kept from a
 	// version 1 file whose key became the state key).
 	Fingerprints map[string]map[string]map[string]string `json:"fingerprints"`
+	// Observed maps a GitLab's API root -> "project:acme/web" -> slug ->
+	// what a plan last read there (see observation): no secret in it.
+	Observed map[string]map[string]map[string]*observation `json:"observed,omitempty"`
 
 	mu sync.Mutex
 	// key is the state key, loaded when the file is read or when the first
@@ -58,6 +61,11 @@ type stateFile struct {
 	// changes are this run's records (nil: forgotten), merged into the
 	// file as it is on disk when saved.
 	changes map[string]map[string]map[string]string
+	// obsChanges are this run's observations (nil: forgotten), merged
+	// like changes.
+	obsChanges map[string]map[string]map[string]*observation
+	// refresh makes a plan read every integration, records or not.
+	refresh bool
 }
 
 // FingerprintIterations is the PBKDF2 cost of a state file fingerprint:
@@ -86,7 +94,7 @@ func loadState(path string) (*stateFile, error) {
 	if err != nil || disk == nil {
 		return st, err
 	}
-	st.Fingerprints = disk.Fingerprints
+	st.Fingerprints, st.Observed = disk.Fingerprints, disk.Observed
 	st.KeyID, st.legacyKey = disk.KeyID, disk.legacyKey
 	if disk.legacyKey != nil {
 		// Version 1: the key in the file checks its fingerprints, in
@@ -277,12 +285,12 @@ func setRecord(all map[string]map[string]map[string]string, scope, slug string, 
 // lock, atomically, readable by its owner only.
 func (st *stateFile) save(path string) error {
 	st.mu.Lock()
-	changes, keyErr := st.changes, st.keyErr
+	changes, observed, keyErr := st.changes, st.obsChanges, st.keyErr
 	st.mu.Unlock()
 	if keyErr != nil {
 		return fmt.Errorf("fleet: state file %s: %w", path, keyErr)
 	}
-	if len(changes) == 0 && st.legacyKey == nil {
+	if len(changes) == 0 && len(observed) == 0 && st.legacyKey == nil {
 		return nil
 	}
 	key, err := st.stateKey()
@@ -306,8 +314,9 @@ func (st *stateFile) save(path string) error {
 	case disk.KeyID != out.KeyID:
 		return fmt.Errorf("fleet: state file %s was written with another key than this one (%s) since this apply read it; nothing recorded", path, keyPlace())
 	default:
-		out.Fingerprints = disk.Fingerprints
+		out.Fingerprints, out.Observed = disk.Fingerprints, disk.Observed
 	}
+	out.Observed = mergeObserved(out.Observed, observed)
 	for scope, slugs := range changes {
 		for slug, m := range slugs {
 			setRecord(out.Fingerprints, scope, slug, m)

@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -147,10 +148,11 @@ func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc)
 				continue
 			}
 		}
+		firsts := map[string]*firstMerge{}
 		for _, scope := range scopes {
 			p := get(scope, where)
 			for _, slug := range sortedKeys(t.Integrations) {
-				p.merge(s, i, slug, t.Integrations[slug])
+				p.merge(s, i, slug, t.Integrations[slug], firsts)
 			}
 		}
 	}
@@ -243,14 +245,51 @@ func quoteList(list []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// merge adds what target i wants for slug on p.
-func (p *place) merge(s *Spec, i int, slug string, d Desired) {
+// firstMerge is what a target wants for one integration on a place that
+// nothing wanted it on before: the same for every place of the target, so
+// made once and shared.
+type firstMerge struct {
+	params  map[string]any
+	set     map[string]string
+	creates *sharedCreate
+	fresh   map[string]bool // the secrets the target marks new
+}
+
+// merge adds what target i wants for slug on p; firsts holds the target's
+// shared first merges by slug.
+func (p *place) merge(s *Spec, i int, slug string, d Desired, firsts map[string]*firstMerge) {
 	here := s.where(i, slug)
 	state := d.State
 	if state == "" {
 		state = Present
 	}
 	old := p.want[slug]
+	if old == nil && p.set[slug] == nil {
+		f := firsts[slug]
+		if f == nil {
+			f = &firstMerge{params: map[string]any{}, set: map[string]string{"": here}, creates: &sharedCreate{}}
+			for k, v := range d.Params {
+				f.params[k] = v
+				f.set[k] = s.where(i, slug, k)
+				if slices.Contains(d.NewSecrets, k) {
+					if f.fresh == nil {
+						f.fresh = map[string]bool{}
+					}
+					f.fresh[k] = true
+				}
+			}
+			firsts[slug] = f
+		}
+		p.want[slug] = &wantedIntegration{state: state, params: f.params, creates: f.creates, fresh: f.fresh, shared: true}
+		p.set[slug] = f.set
+		return
+	}
+	if old != nil && old.shared {
+		// Copied before a second target changes them.
+		old.shared = false
+		p.set[slug] = maps.Clone(p.set[slug])
+		old.params, old.creates, old.fresh = maps.Clone(old.params), nil, maps.Clone(old.fresh)
+	}
 	if p.set[slug] == nil {
 		p.set[slug] = map[string]string{}
 	}

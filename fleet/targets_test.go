@@ -45,7 +45,10 @@ targets:
 		notes: []string{"channel: f.yaml:14 overrides f.yaml:8"}}, web["slack"])
 	assert.Equal(t, &wantedIntegration{state: Present, params: map[string]any{"recipients": "web@example.com"},
 		notes: []string{"present (f.yaml:16) overrides absent (f.yaml:10)"}}, web["emails-on-push"])
-	assert.Equal(t, &wantedIntegration{state: Absent, params: map[string]any{}}, places[0].want["emails-on-push"])
+	api := places[0].want["emails-on-push"]
+	assert.NotNil(t, api.creates, "wanted by one target alone: its creates are shared with the target's other places")
+	api.creates, api.shared = nil, false
+	assert.Equal(t, &wantedIntegration{state: Absent, params: map[string]any{}}, api)
 }
 
 func TestRequiredParametersCheckedAfterMerging(t *testing.T) {

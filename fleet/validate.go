@@ -226,7 +226,7 @@ func checkRequired(places []*place) error {
 			if w.state != Present {
 				continue
 			}
-			info, _ := integrations.Lookup(slug)
+			info, _ := lookupInfo(slug)
 			for _, pi := range info.Parameters {
 				if _, ok := w.params[pi.Name]; ok || !pi.Required || pi.Ignored {
 					continue

@@ -67,7 +67,7 @@ func blankRequired(places []*place, res *resolver) problemList {
 			if w.state != Present {
 				continue
 			}
-			info, _ := integrations.Lookup(slug)
+			info, _ := lookupInfo(slug)
 			for _, name := range sortedKeys(w.params) {
 				pi, _ := info.Parameter(name)
 				s, ok := w.params[name].(string)

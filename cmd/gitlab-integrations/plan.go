@@ -19,6 +19,8 @@ type planOptions struct {
 	concurrency int
 	stateFile   string
 	mr          mrNoteOptions
+
+	refresh     bool
 }
 
 func newPlanCmd(root *rootOptions) *cobra.Command {
@@ -34,7 +36,9 @@ references of non-secret parameters, to compare their values with GitLab's
 and to check that apply can resolve them; those of secrets only with --state,
 to compare them with the fingerprints apply recorded (under the key in
 $GITLAB_INTEGRATIONS_STATE_KEY or gitlab-integrations/state.key in your
-configuration directory). It never prints a value.
+configuration directory). It never prints a value. With --state, plan
+also records the non-secret settings it read, and a later plan reads only
+the integrations GitLab shows updated since (--refresh reads them all).
 
 A reference not resolvable here (a secret only the apply job has) does not
 stop the plan: it is listed under the changes that need it ("! apply will
@@ -88,6 +92,7 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 				Concurrency: opts.concurrency,
 				Progress:    bar.event,
 				StateFile:   opts.stateFile,
+				Refresh:     opts.refresh,
 				LookupEnv:   root.getenv,
 			})
 			bar.finish()
@@ -133,6 +138,8 @@ Exit code: 0 no changes, 2 changes, 1 error.`,
 	f.IntVar(&opts.concurrency, "concurrency", 8, "targets read at once")
 	f.StringVar(&opts.stateFile, "state", "", "file of secret fingerprints recorded by apply, to tell changed secrets (reads the secrets' references)")
 	opts.mr.bind(f)
+
+	f.BoolVar(&opts.refresh, "refresh", false, "with --state, read every integration again instead of trusting what the state file recorded of unchanged ones")
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 	return cmd

@@ -45,12 +45,18 @@ func main() {
 	flag.IntVar(&cfg.fleetRounds, "fleet-rounds", 7, "runs of the client-CPU measurement (the least CPU is kept)")
 	flag.IntVar(&cfg.specProjects, "spec-projects", 10000, "projects of the fleet plan-and-apply measurement (0: leave it out)")
 	flag.IntVar(&cfg.specRate, "spec-rate", 1000, "requests a second the server of the plan-and-apply measurement allows")
+	flag.IntVar(&cfg.incrProjects, "incr-projects", 10000, "projects of the plan-with-a-state-file measurement (0: leave it out)")
+	flag.IntVar(&cfg.incrRate, "incr-rate", 1000, "requests a second the server of the plan-with-a-state-file measurement allows")
+	flag.StringVar(&cfg.incrDrifts, "incr-drifts", "0,0.01", "shares of the integrations changed behind the tool's back before each measured plan")
+	flag.IntVar(&cfg.memProjects, "mem-projects", 100000, "projects of the client-memory measurement (0: leave it out)")
+	flag.IntVar(&cfg.cliRuns, "cli-runs", 21, "runs of each command of the CLI start measurement (0: leave it out)")
 	quick := flag.Bool("quick", false, "a short run: 1 round, 100ms benchmarks, 500 calls, no rate limit")
 	testing.Init() // registers test.benchtime, which testing.Benchmark reads
 	flag.Parse()
 	if *quick {
 		cfg.rounds, cfg.benchtime, cfg.calls, cfg.concRounds, cfg.concMin, cfg.rateLimit = 1, 50*time.Millisecond, 500, 1, 0, false
 		cfg.fleetCalls, cfg.fleetRounds, cfg.specProjects = 1000, 1, 300
+		cfg.incrProjects, cfg.incrRate, cfg.memProjects, cfg.cliRuns = 300, 0, 2000, 5
 	}
 	if err := run(context.Background(), os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
@@ -69,6 +75,9 @@ type config struct {
 	fleetCalls, fleetGoroutines   int
 	fleetRounds                   int
 	specProjects, specRate        int
+	incrProjects, incrRate        int
+	incrDrifts                    string
+	memProjects, cliRuns          int
 }
 
 func run(ctx context.Context, w io.Writer, cfg config) error {
@@ -122,6 +131,9 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 			return err
 		}
 		printFleetSpec(w, spec)
+	}
+	if err := runFleetLimits(ctx, w, cfg); err != nil {
+		return err
 	}
 	catalog := measureCatalog(cfg)
 	printCatalog(w, catalog)
