@@ -309,18 +309,7 @@ func (r *policyReader) target(rule *Rule, sr *reader, n *yaml.Node) {
 	rule.lines[ti] = n.Line
 	sr.pairs(n, "a target", func(k, v *yaml.Node) {
 		rule.lines[ruleKey(ti, "@"+k.Value)] = k.Line
-		switch k.Value {
-		case "projects_in":
-			t.ProjectsIn = sr.str(v, k.Value)
-		case "project":
-			t.Project = sr.str(v, k.Value)
-		case "group":
-			t.Group = sr.str(v, k.Value)
-		case "include":
-			t.Include = sr.strs(v, k.Value)
-		case "exclude":
-			t.Exclude = sr.strs(v, k.Value)
-		default:
+		if !sr.place(t, k, v) {
 			rule.lines[ruleKey(ti, "!shape")] = k.Line
 			hint := didYouMean(k.Value, policyTargetKeys)
 			if k.Value == "integrations" {

@@ -122,17 +122,10 @@ func (r *reader) target(i int, n *yaml.Node) {
 	r.spec.lines[key(i)] = n.Line
 	r.pairs(n, "a target", func(k, v *yaml.Node) {
 		r.spec.lines[key(i, "@"+k.Value)] = k.Line
+		if r.place(t, k, v) {
+			return
+		}
 		switch k.Value {
-		case "projects_in":
-			t.ProjectsIn = r.str(v, k.Value)
-		case "project":
-			t.Project = r.str(v, k.Value)
-		case "group":
-			t.Group = r.str(v, k.Value)
-		case "include":
-			t.Include = r.strs(v, k.Value)
-		case "exclude":
-			t.Exclude = r.strs(v, k.Value)
 		case "integrations":
 			t.Integrations = map[string]Desired{}
 			r.integrations(i, t, v)
@@ -141,6 +134,27 @@ func (r *reader) target(i int, n *yaml.Node) {
 			r.add(k, "unknown key %q in a target%s (a target has %s)", k.Value, didYouMean(k.Value, targetKeys), strings.Join(targetKeys, ", "))
 		}
 	})
+}
+
+// place reads one of the keys that name a target's places (projects_in,
+// project, group, include, exclude), the same in a spec and in a policy,
+// and reports whether k was one.
+func (r *reader) place(t *Target, k, v *yaml.Node) bool {
+	switch k.Value {
+	case "projects_in":
+		t.ProjectsIn = r.str(v, k.Value)
+	case "project":
+		t.Project = r.str(v, k.Value)
+	case "group":
+		t.Group = r.str(v, k.Value)
+	case "include":
+		t.Include = r.strs(v, k.Value)
+	case "exclude":
+		t.Exclude = r.strs(v, k.Value)
+	default:
+		return false
+	}
+	return true
 }
 
 func (r *reader) integrations(i int, t *Target, n *yaml.Node) {
