@@ -10,7 +10,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/gitlabkit/integrations/internal/readfile"
 )
 
 // Policy is a set of rules that integrations over projects and groups
@@ -92,12 +91,9 @@ var (
 // LoadPolicy reads and checks the policy in the YAML file at path; see
 // ParsePolicy. The file is bounded as a spec is (MaxSpecSize).
 func LoadPolicy(path string) (*Policy, error) {
-	data, err := readfile.Regular(path, MaxSpecSize)
-	if errors.Is(err, readfile.ErrTooLarge) {
-		return nil, fmt.Errorf("fleet: read policy: %w; a policy is at most 16 MiB: split it into several", err)
-	}
+	data, err := readYAMLFile(path, "policy")
 	if err != nil {
-		return nil, fmt.Errorf("fleet: read policy: %w", err)
+		return nil, err
 	}
 	return ParsePolicy(path, data)
 }

@@ -133,16 +133,24 @@ func (s *Spec) where(target int, parts ...string) string {
 // LoadSpec reads and checks the spec in the YAML file at path; see
 // ParseSpec.
 func LoadSpec(path string) (*Spec, error) {
-	// A regular file only (a FIFO would hold the caller), of at most
-	// MaxSpecSize, refused before it is read.
-	data, err := readfile.Regular(path, MaxSpecSize)
-	if errors.Is(err, readfile.ErrTooLarge) {
-		return nil, fmt.Errorf("fleet: read spec: %w; a spec is at most 16 MiB: split it into several", err)
-	}
+	data, err := readYAMLFile(path, "spec")
 	if err != nil {
-		return nil, fmt.Errorf("fleet: read spec: %w", err)
+		return nil, err
 	}
 	return ParseSpec(path, data)
+}
+
+// readYAMLFile reads a spec or a policy: a regular file only (a FIFO would
+// hold the caller), of at most MaxSpecSize, refused before it is read.
+func readYAMLFile(path, kind string) ([]byte, error) {
+	data, err := readfile.Regular(path, MaxSpecSize)
+	if errors.Is(err, readfile.ErrTooLarge) {
+		return nil, fmt.Errorf("fleet: read %s: %w; a %s is at most 16 MiB: split it into several", kind, err, kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fleet: read %s: %w", kind, err)
+	}
+	return data, nil
 }
 
 // ParseSpec reads a spec from YAML and checks it against the catalog of
