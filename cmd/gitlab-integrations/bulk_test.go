@@ -93,10 +93,10 @@ func afterPlan(t *testing.T, out string) string {
 	return rest
 }
 
-// onTerminal runs the tool with standard input and stderr on a terminal,
+// answerOnTerminal runs the tool with standard input and stderr on a terminal,
 // calls before (when not nil) once it asks, then answers; it returns
 // stdout, what the terminal showed, and the exit code.
-func onTerminal(t *testing.T, e []string, answer string, before func(), args ...string) (stdout, term string, code int) {
+func answerOnTerminal(t *testing.T, e []string, answer string, before func(), args ...string) (stdout, term string, code int) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -239,13 +239,13 @@ func TestBulkAsksOnTerminal(t *testing.T) {
 	srv, e := groupTree(t)
 	args := append([]string{"set", "slack", "--projects-in", "acme", "--include", "acme/*", "-o", "json"}, slackArgs...)
 
-	out, term, code := onTerminal(t, e, "no", nil, args...)
+	out, term, code := answerOnTerminal(t, e, "no", nil, args...)
 	if code != 1 || !strings.Contains(term, "apply cancelled: nothing changed") || !strings.Contains(out, "Plan: 2 to create") {
 		t.Errorf("answer no: exit %d, stdout:\n%s\nterminal:\n%s", code, out, term)
 	}
 	noWrites(t, srv, "answer no")
 
-	out, term, code = onTerminal(t, e, "yes", nil, args...)
+	out, term, code = answerOnTerminal(t, e, "yes", nil, args...)
 	if code != 0 {
 		t.Fatalf("answer yes: exit %d\n%s\n%s", code, out, term)
 	}
@@ -261,7 +261,7 @@ func TestBulkAsksOnTerminal(t *testing.T) {
 	srv.ResetRequests()
 	args = []string{"set", "slack", "--projects-in", "acme", "--concurrency", "1", "-o", "json",
 		"webhook=${env:SLACK_WEBHOOK}", "channel=#all"}
-	out, term, code = onTerminal(t, e, "yes", func() { srv.FailNext(1, 403) }, args...)
+	out, term, code = answerOnTerminal(t, e, "yes", func() { srv.FailNext(1, 403) }, args...)
 	if code != exitPartial {
 		t.Fatalf("a refused change: exit %d, want 3\n%s\n%s", code, out, term)
 	}

@@ -1,59 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/creack/pty"
 )
 
 // runAllOnTerminal runs the tool with stdout and stderr on a
 // pseudo-terminal and returns its exit code and what the terminal showed.
 func runAllOnTerminal(t *testing.T, extra []string, args ...string) (int, string) {
 	t.Helper()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer ptmx.Close()
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 200}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, extra...)
-	cmd.Stdout, cmd.Stderr, cmd.Stdin = tty, tty, nil
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	tty.Close()
-	var term bytes.Buffer
-	done := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(&term, ptmx)
-		close(done)
-	}()
-	err = cmd.Wait()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the terminal did not close")
-	}
-	checkNoSecret(t, args, term.String())
-	return code, strings.ReplaceAll(term.String(), "\r\n", "\n")
+	r := onTerminal(t, true, 200, extra, args...)
+	return r.code, strings.ReplaceAll(r.terminal, "\r\n", "\n")
 }
 
 // On a terminal, plan's signs, apply's statuses and errors are coloured;

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -14,21 +15,42 @@ import (
 )
 
 // runOnTerminal runs the tool with stderr on a pseudo-terminal and stdout
-// on a pipe, and returns both.
+// on a pipe, and returns both; the tool must succeed.
 func runOnTerminal(t *testing.T, extra []string, args ...string) (stdout, terminal string) {
+	t.Helper()
+	r := onTerminal(t, false, 120, extra, args...)
+	if r.code != 0 {
+		t.Fatalf("%v: exit %d\n%s", args, r.code, r.terminal)
+	}
+	return r.stdout, r.terminal
+}
+
+// terminalRun is what a run of the tool on a pseudo-terminal did.
+type terminalRun struct {
+	code             int
+	stdout, terminal string
+}
+
+// onTerminal runs the tool with stderr (and stdout too, when allOnTerminal)
+// on a pseudo-terminal of cols columns, and returns its exit code, its
+// stdout when piped, and what the terminal showed.
+func onTerminal(t *testing.T, allOnTerminal bool, cols uint16, extra []string, args ...string) terminalRun {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
 	defer ptmx.Close()
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 120}); err != nil {
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: cols}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, extra...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, tty, nil
+	if allOnTerminal {
+		cmd.Stdout = tty
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -39,16 +61,22 @@ func runOnTerminal(t *testing.T, extra []string, args ...string) (stdout, termin
 		_, _ = io.Copy(&term, ptmx) // ends with EIO once the tool exits
 		close(done)
 	}()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, term.String())
+	err = cmd.Wait()
+	r := terminalRun{stdout: out.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
 	}
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the terminal did not close")
 	}
-	checkNoSecret(t, args, out.String()+term.String())
-	return out.String(), term.String()
+	r.terminal = term.String()
+	checkNoSecret(t, args, r.stdout+r.terminal)
+	return r
 }
 
 func TestProgressBarOnTerminalOnly(t *testing.T) {
