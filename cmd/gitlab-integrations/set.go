@@ -26,6 +26,10 @@ typed as the catalog says (see: gitlab-integrations catalog SLUG): "true",
 not given keep their value, but GitLab needs every required parameter on every
 set, updates included.
 
+The values become the scope's own settings: set sends use_inherited_settings=false
+unless given, since GitLab keeps an integration that inherits a group's
+settings inheriting, and ignores the values sent, when it is left out.
+
 Secrets need not appear on the command line: key=@FILE reads a file, and
 key='${env:NAME}' an environment variable (quote it so that the shell leaves it
 alone). A value starting with "@" is written "@@…". Every problem is reported
@@ -64,6 +68,7 @@ with --state, so it is sent only when something else changes.`,
 				return err
 			}
 			scope := opts.scope.scope()
+			ownSettings(d.Info(), values)
 			st, err := d.Set(cmd.Context(), scope, values)
 			if err != nil {
 				err = redactSent(err, d.Info(), values)
@@ -114,4 +119,17 @@ func scopeFlag(f scopeFlags) string {
 		return "--group"
 	}
 	return "--project"
+}
+
+// ownSettings makes the values given the scope's own settings: GitLab's
+// Integrations::UpdateService keeps an integration that inherits linked to
+// its group, ignoring the values sent, unless use_inherited_settings says
+// otherwise.
+func ownSettings(info integrations.IntegrationInfo, values integrations.Values) {
+	if _, given := values["use_inherited_settings"]; given || len(values) == 0 {
+		return
+	}
+	if _, ok := info.Parameter("use_inherited_settings"); ok {
+		values["use_inherited_settings"] = false
+	}
 }
