@@ -115,6 +115,7 @@ func diffOne(info integrations.IntegrationInfo, w wantedIntegration, o observed,
 		}
 		ch.Notes = append(ch.Notes, unverifiableNotes(info, names, nil)...)
 		ch.Notes = append(ch.Notes, warningNotes(info, ch.Send)...)
+		ownSettings(info, ch.Send)
 		return ch, nil
 	case inherited:
 		ch.Action = Update
@@ -415,6 +416,18 @@ func shown(p integrations.ParameterInfo, v any) any {
 		return secretShown
 	}
 	return v
+}
+
+// ownSettings makes a create's parameters the scope's own settings. A
+// group's integration created earlier in the same apply (its wave comes
+// first) reaches the scopes below it, which then inherit; GitLab's
+// Integrations::UpdateService keeps an inheriting integration inheriting,
+// ignoring the values sent, unless use_inherited_settings is false. On a
+// scope with no integration yet, false is what GitLab does anyway.
+func ownSettings(info integrations.IntegrationInfo, send map[string]any) {
+	if _, ok := info.Parameter("use_inherited_settings"); ok {
+		send["use_inherited_settings"] = false
+	}
 }
 
 // placeholderText is sent for a required string parameter when the

@@ -148,7 +148,7 @@ func TestDiffStates(t *testing.T) {
 			map[string]any{"use_inherited_settings": true, "webhook": "inherited"}},
 		{"present, not active", present, observed{}, Create,
 			[]FieldChange{{Name: "webhook", To: "(secret)", Secret: true}, {Name: "channel", To: "#x"}},
-			map[string]any{"webhook": "${env:W}", "channel": "#x"}},
+			map[string]any{"use_inherited_settings": false, "webhook": "${env:W}", "channel": "#x"}},
 		{"present, inherited", present, inherited, Update,
 			[]FieldChange{{Name: "webhook", From: "(inherited)", To: "(secret)", Secret: true}, {Name: "channel", From: "(inherited)", To: "#x"}},
 			map[string]any{"use_inherited_settings": false, "webhook": "${env:W}", "channel": "#x"}},

@@ -31,7 +31,10 @@
 // beyond that), or its parameters. A parameter left out is not managed.
 // Among the parameters, "active: true" and "use_inherited_settings: false"
 // are accepted and say what parameters already mean (set up, with its own
-// settings), so they are not sent; "active: false" is refused (write
+// settings): active is not sent, and every create and every update of an
+// inheriting integration sends use_inherited_settings false itself (a
+// group's integration created in the same apply reaches the scopes below
+// it first); "active: false" is refused (write
 // absent to disable) and so is "use_inherited_settings: true" (write
 // inherit).
 // Values are strings, booleans, whole numbers or lists of strings, of the

@@ -373,7 +373,8 @@ targets:
 fleet.yaml:11: mattermost.use_inherited_settings: true is not a parameter: write inherit to use the settings of the group above (mattermost: inherit)
 fleet.yaml:14: jira.active: want true or false, not a string`)
 
-	// active and use_inherited_settings are implied, never sent.
+	// active and use_inherited_settings are implied: active is never
+	// sent, and a create says use_inherited_settings false itself.
 	p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(map[string]string{"W": sentinel})})
 	require.NoError(t, err)
 	res, err := fleet.Apply(ctx, c, p, fleet.ApplyOptions{LookupEnv: env(map[string]string{"W": sentinel})})
@@ -386,8 +387,8 @@ fleet.yaml:14: jira.active: want true or false, not a string`)
 		}
 	}
 	assert.ElementsMatch(t, []string{
-		"/api/v4/projects/acme%2Fweb/integrations/slack " + `{"webhook":"` + sentinel + `"}`,
-		"/api/v4/projects/acme%2Fweb/integrations/emails-on-push " + `{"recipients":"a@example.com"}`,
+		"/api/v4/projects/acme%2Fweb/integrations/slack " + `{"use_inherited_settings":false,"webhook":"` + sentinel + `"}`,
+		"/api/v4/projects/acme%2Fweb/integrations/emails-on-push " + `{"recipients":"a@example.com","use_inherited_settings":false}`,
 	}, bodies)
 }
 

@@ -142,9 +142,9 @@ Plan: 2 to create, 0 to update, 1 to disable, 0 to inherit, 0 unchanged.
 	assert.Equal(t, 3, events[2].Total)
 	// Apply sends exactly what the plan says.
 	assert.Equal(t, []request{
-		{"PUT", "/api/v4/projects/acme%2Fapi/integrations/slack", `{"channel":"#api","webhook":"` + sentinel + `"}`},
+		{"PUT", "/api/v4/projects/acme%2Fapi/integrations/slack", `{"channel":"#api","use_inherited_settings":false,"webhook":"` + sentinel + `"}`},
 		{"DELETE", "/api/v4/projects/acme%2Fweb/integrations/emails-on-push", ""},
-		{"PUT", "/api/v4/projects/acme%2Fweb/integrations/slack", `{"channel":"#deploys","pipeline_events":true,"push_events":false,"webhook":"` + sentinel + `","work_item_events":true}`},
+		{"PUT", "/api/v4/projects/acme%2Fweb/integrations/slack", `{"channel":"#deploys","pipeline_events":true,"push_events":false,"use_inherited_settings":false,"webhook":"` + sentinel + `","work_item_events":true}`},
 	}, requests(srv))
 
 	p2, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: env(nil)})

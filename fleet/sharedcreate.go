@@ -32,6 +32,7 @@ func (s *sharedCreate) get(info integrations.IntegrationInfo, w wantedIntegratio
 		}
 		s.notes = append(s.notes, unverifiableNotes(info, names, nil)...)
 		s.notes = append(s.notes, warningNotes(info, s.send)...)
+		ownSettings(info, s.send)
 		// Full slices: an append to one change's list makes a copy.
 		s.fields, s.notes = slices.Clip(s.fields), slices.Clip(s.notes)
 	})

@@ -198,7 +198,8 @@ targets:
 			body = string(r.Body)
 		}
 	}
-	if want := `{"channel":"#x","webhook":"` + sentinel + `"}`; body != want {
+	// active is never sent; use_inherited_settings false is, as by every create.
+	if want := `{"channel":"#x","use_inherited_settings":false,"webhook":"` + sentinel + `"}`; body != want {
 		t.Errorf("PUT body %s, want %s", body, want)
 	}
 	cli(t, e, "plan", "-f", spec).ok(t)
