@@ -8,7 +8,6 @@ import (
 
 	"github.com/gitlabkit/integrations"
 	"github.com/gitlabkit/integrations/fleet"
-
 )
 
 // disableOptions are the flags of disable.

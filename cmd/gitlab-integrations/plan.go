@@ -20,7 +20,7 @@ type planOptions struct {
 	stateFile   string
 	mr          mrNoteOptions
 
-	refresh     bool
+	refresh bool
 }
 
 func newPlanCmd(root *rootOptions) *cobra.Command {
