@@ -154,9 +154,9 @@
 //     of it enqueue PropagateIntegrationWorker after a successful change of
 //     a group's integration, as the fake does; earlier ones did not, and
 //     there a change made through the API reached the descendants only
-//     when the group was next saved in the web UI. The API's DELETE
-//     updates the record directly and enqueues nothing, in every version
-//     read: on GitLab the copies below keep the group's old settings (and
+//     when the group was next saved in the web UI. The API's DELETE, in
+//     the version read, updates the record directly and enqueues nothing:
+//     on GitLab the copies below would keep the group's old settings (and
 //     stay active) until the group is next propagated; the fake copies the
 //     reset at once (or after WithPropagationDelay).
 //   - Availability: every integration served is available, as on a GitLab
