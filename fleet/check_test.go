@@ -315,6 +315,7 @@ func TestCheckJUnit(t *testing.T) {
 	out := buf.String()
 	require.True(t, strings.HasPrefix(out, `<?xml version="1.0" encoding="UTF-8"?>`), out)
 	assert.NotContains(t, out, sentinel)
+	checkGitLabJUnit(t, out)
 
 	dec := xml.NewDecoder(strings.NewReader(out))
 	dec.Strict = true

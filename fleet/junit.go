@@ -11,12 +11,19 @@ import (
 // test reports", artifacts:reports:junit). GitLab's parser
 // (lib/gitlab/ci/parsers/test/junit.rb) takes one top-level <testsuites>
 // holding <testsuite> elements, and reads of each <testcase> the
-// attributes classname (shown as the suite), name, file and time, and a
-// <failure> (or <error>) child, whose text it shows as the details; it
-// keeps only the first of test cases with the same name. So a check
-// writes one <testsuite> per rule, and in it one <testcase> per scope
-// (classname the rule, name the scope: unique within the rule), with a
-// <failure> listing the findings.
+// attributes classname, name, file (a path in the repository) and time
+// (a number of seconds: to_f), the name of the <testsuite> around it as
+// the suite, and a <failure>, <error> or <skipped> child, whose text (not
+// its attributes) it shows as the details; a <system-out> only for an
+// attachment. It keeps only the first of test cases with the same suite,
+// classname and name. Older versions read the document with
+// Hash.from_xml, which casts an element's text by its type attribute (and
+// refuses type="yaml"): the failures' type is "policy", which it leaves
+// alone; newer ones with Nokogiri, which refuses a document with a
+// character XML forbids (encoding/xml writes U+FFFD for those). So a
+// check writes one <testsuite> per rule, and in it one <testcase> per
+// scope (classname the rule, name the scope: unique within the rule),
+// with a <failure> listing the findings.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -71,13 +78,19 @@ func (r *CheckReport) WriteJUnit(w io.Writer, name string) error {
 			s := &out.Suites[n]
 			tc := junitCase{Classname: cs.Rule, Name: cs.Scope, File: policyFile(cs.Where), Time: "0"}
 			if !cs.Passed {
+				msgs := cs.Messages
+				if len(msgs) == 0 {
+					// A report built by hand may fail a case without
+					// saying why: GitLab still shows it failed.
+					msgs = []string{"the rule is not met"}
+				}
 				var b strings.Builder
-				for _, m := range cs.Messages {
+				for _, m := range msgs {
 					fmt.Fprintf(&b, "%s: %s: %s: %s\n", cs.Where, cs.Scope, cs.Integration, m)
 				}
-				msg := cs.Messages[0]
-				if len(cs.Messages) > 1 {
-					msg += fmt.Sprintf(" (and %d more)", len(cs.Messages)-1)
+				msg := msgs[0]
+				if len(msgs) > 1 {
+					msg += fmt.Sprintf(" (and %d more)", len(msgs)-1)
 				}
 				tc.Failure = &junitFailure{Message: msg, Type: "policy", Text: b.String()}
 				s.Failures++

@@ -149,11 +149,16 @@
 //     PUT and DELETE through the API start the copy to its descendants,
 //     as the save on the group's integration page does
 //     (Integrations::Actions#update enqueues PropagateIntegrationWorker).
-//     In the sources read, GitLab's API handlers for groups
-//     (lib/api/integrations/integratable_operations.rb, through
-//     Integrations::UpdateService) enqueue no propagation, so on a real
-//     GitLab a change made through the API may reach the descendants only
-//     when the group is next saved in the web UI.
+//     The API's PUT goes through Integrations::UpdateService
+//     (lib/api/integrations/integratable_operations.rb): current versions
+//     of it enqueue PropagateIntegrationWorker after a successful change of
+//     a group's integration, as the fake does; earlier ones did not, and
+//     there a change made through the API reached the descendants only
+//     when the group was next saved in the web UI. The API's DELETE, in
+//     the version read, updates the record directly and enqueues nothing:
+//     on GitLab the copies below would keep the group's old settings (and
+//     stay active) until the group is next propagated; the fake copies the
+//     reset at once (or after WithPropagationDelay).
 //   - Availability: every integration served is available, as on a GitLab
 //     EE development instance with everything enabled: the GitLab for Slack
 //     app and Jira Cloud app without their instance settings, the Google

@@ -35,6 +35,9 @@ type fakeOptions struct {
 	noKeyset    bool
 	legacy      bool
 	version     string
+	// propagationDelay is how long a group's change takes to reach its
+	// descendants, as GitLab's Sidekiq workers take.
+	propagationDelay time.Duration
 }
 
 // maxFakeCount is the most projects --count makes.
@@ -79,7 +82,10 @@ knows, at project and group level, with GitLab's validation messages,
 statuses and bodies; 404s for unknown projects, groups and integrations; the
 listing of a group's projects, descendant groups and subgroups with GitLab's
 pagination (keyset too, unless --without-keyset-pagination); inheritance
-from the nearest group with the integration active; the legacy
+from the nearest group with settings of its own (use_inherited_settings,
+inherited_from), and the copy of a group's settings to the projects and
+subgroups that inherit them, at once or --propagation-delay after the
+group's change, as GitLab's background workers make it; the legacy
 /projects/:id/services alias (only it with --legacy-services-only, as before
 GitLab 14.4); integrations removed from current GitLab with --removed; a
 rate limit with RateLimit-* headers and 429 (--throttle), latency
@@ -88,8 +94,7 @@ rate limit with RateLimit-* headers and 429 (--throttle), latency
 What it does not model: GitLab's other APIs; users, scopes, expiry and roles
 of tokens (its token works everywhere); the model's checks beyond presence,
 types, allowed values, URL shapes, lengths and patterns (no DNS or blocked
-addresses, no connection tests); GitLab's background copying of group
-settings to projects; instance-level integrations; GitLab's several
+addresses, no connection tests); instance-level integrations; GitLab's several
 throttles (one window of one second counts every request); failures after a
 change was made (an injected failure never changed anything).
 `,
@@ -99,7 +104,10 @@ change was made (an injected failure never changed anything).
 
   # 300 projects below acme, at most 50 requests a second, Slack set up as
   # integrations.yaml says:
-  gitlab-integrations fake --projects-in acme --count 300 --throttle 50 --seed integrations.yaml`,
+  gitlab-integrations fake --projects-in acme --count 300 --throttle 50 --seed integrations.yaml
+
+  # a group's settings reach its projects 30 seconds after a change:
+  gitlab-integrations fake --projects-in acme --count 300 --propagation-delay 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runFake(cmd, root, &opts)
@@ -122,6 +130,7 @@ change was made (an injected failure never changed anything).
 	f.DurationVar(&opts.readTimeout, "read-timeout", 60*time.Second, "drop a connection whose request takes longer to arrive, as nginx in front of GitLab does")
 	f.BoolVar(&opts.noKeyset, "without-keyset-pagination", false, "answer keyset pagination of a group's projects with 405, as an endpoint without it does")
 	f.BoolVar(&opts.legacy, "legacy-services-only", false, "serve the project endpoints below /projects/:id/services only, as GitLab before 14.4")
+	f.DurationVar(&opts.propagationDelay, "propagation-delay", 0, "how long a group's change takes to reach the projects and subgroups that inherit it, such as 30s (0: at once)")
 	f.StringVar(&opts.version, "gitlab-version", integrationstest.DefaultVersion, "the version GET /version and /metadata report (before 15.2: no /metadata)")
 	_ = cmd.MarkFlagFilename("seed", "yaml", "yml")
 	return cmd
@@ -156,6 +165,7 @@ func runFake(cmd *cobra.Command, root *rootOptions, opts *fakeOptions) error {
 		integrationstest.WithRequestLogBytes(opts.logBytes),
 		integrationstest.WithReadTimeout(opts.readTimeout),
 		integrationstest.WithVersion(opts.version),
+		integrationstest.WithPropagationDelay(opts.propagationDelay),
 	}
 	if opts.noKeyset {
 		sopts = append(sopts, integrationstest.WithoutKeysetPagination())

@@ -106,6 +106,8 @@ func TestFakeRefusals(t *testing.T) {
 	cli(t, nil, "fake", "--seed", writeSpec(t, fleetSpec), "--projects-in", "acme", "--count", "2").fails(t, 1, "integrations.yaml:6: ${env:SLACK_WEBHOOK}: the environment variable SLACK_WEBHOOK is not set")
 	cli(t, nil, "fake", "--count", "5").fails(t, 1, "--count: give the group to make the projects in with --projects-in")
 	cli(t, nil, "fake", "--projects-in", "acme", "--count", "0").fails(t, 1, "--count 0: give a number of projects from 1 to 100000")
+	cli(t, nil, "fake", "--propagation-delay", "-1s").fails(t, 1, "--propagation-delay -1s: give a duration of 0 or more, such as 20ms")
+	cli(t, nil, "fake", "--propagation-delay", "soon").fails(t, 1, `invalid argument "soon" for "--propagation-delay" flag`)
 }
 
 // fake --help says what it models and what it does not, and names every
@@ -113,7 +115,7 @@ func TestFakeRefusals(t *testing.T) {
 func TestFakeHelp(t *testing.T) {
 	help := cli(t, nil, "fake", "--help").ok(t).stdout
 	for _, want := range []string{"What it models", "What it does not model", "--throttle", "--latency", "--fail-every", "--fail-status", "--removed",
-		"--projects-in", "--count", "--seed", "--gitlab-version", "--legacy-services-only", "--without-keyset-pagination", "--read-timeout", "--request-log-bytes"} {
+		"--projects-in", "--count", "--seed", "--gitlab-version", "--legacy-services-only", "--without-keyset-pagination", "--read-timeout", "--request-log-bytes", "--propagation-delay"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("fake --help does not hold %q", want)
 		}
