@@ -259,7 +259,13 @@ func seedFake(ctx context.Context, srv *integrationstest.Server, spec *fleet.Spe
 				break
 			}
 		}
-		return res.Applied(), fmt.Errorf("%d of %d changes failed (the first: %v); then: %v", n, len(res.Results), first, err)
+		if err != nil && first == nil {
+			return res.Applied(), err
+		}
+		if err != nil {
+			return res.Applied(), fmt.Errorf("%d of %d changes failed (the first: %w); then: %w", n, len(res.Results), first, err)
+		}
+		return res.Applied(), fmt.Errorf("%d of %d changes failed (the first: %w)", n, len(res.Results), first)
 	}
 	return res.Applied(), nil
 }

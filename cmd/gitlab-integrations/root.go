@@ -139,7 +139,8 @@ Connection: GITLAB_URL and GITLAB_TOKEN, or --url and --token-file. A token is
 never taken as a flag value and never printed.
 
 Exit codes: 0 done or nothing to do, 1 error (nothing sent), 2 plan has
-changes, 3 some changes failed, 130 and 143 interrupted by SIGINT and SIGTERM.`,
+changes, 3 some changes failed, 4 apply --wait: some descendants did not show
+their group's settings in time, 130 and 143 interrupted by SIGINT and SIGTERM.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		CompletionOptions: cobra.CompletionOptions{
