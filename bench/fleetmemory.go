@@ -94,7 +94,7 @@ func MeasureFleetMemory(ctx context.Context, n int, profileDir string) ([]Memory
 		fn    func() (int, error)
 	}{
 		{"plan", func() (int, error) {
-			p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: fleetEnv})
+			p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: fleetEnv, Progress: lastPlace(profileDir, "plan-read")})
 			if err != nil {
 				return 0, err
 			}
@@ -190,6 +190,21 @@ func measureHeap(phase string, fn func() (int, error)) (MemoryPhase, error) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return MemoryPhase{Phase: phase, Changes: changes, PeakHeap: peak.Load(), Retained: m.HeapInuse, Elapsed: elapsed}, err
+}
+
+// lastPlace, with a profile directory, is a plan's progress callback that
+// writes a heap profile (inuse_space after a GC) once the last place is
+// read, as NAME.heap: what the plan holds at its fullest, the places and
+// every change, before it returns. Without one it is nil.
+func lastPlace(profileDir, name string) func(fleet.Event) {
+	if profileDir == "" {
+		return nil
+	}
+	return func(e fleet.Event) {
+		if e.Done == e.Total {
+			_ = writeHeapProfile(filepath.Join(profileDir, name+".heap"))
+		}
+	}
 }
 
 func writeHeapProfile(path string) error {

@@ -319,8 +319,8 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 	}
 	var out []Change
 	var errs []error
-	for _, slug := range sortedKeys(pl.want) {
-		w := pl.want[slug]
+	for _, e := range pl.wants {
+		slug, w := e.slug, e.w
 		info, _ := lookupInfo(slug)
 		o := observed{listed: active[slug]}
 		if w.state == Present && o.listed != nil && o.listed.Active && !o.listed.Inherited {
@@ -347,13 +347,13 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 		}
 		ch, err := diffOne(info, *w, o, res.value, check)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("fleet: %s: %s: %w", pl.set[slug][""], pl.text, err))
+			errs = append(errs, fmt.Errorf("fleet: %s: %s: %w", e.set[""], pl.text, err))
 			continue
 		}
-		ch.Scope, ch.text, ch.Where = pl.scope, pl.text, pl.set[slug][""]
+		ch.Scope, ch.text, ch.Where = pl.scope, pl.text, e.set[""]
 		// Shared with the place (and its target's other places): read
 		// by name only.
-		ch.sentFrom = pl.set[slug]
+		ch.sentFrom = e.set
 		ch.withhold(info)
 		out = append(out, ch)
 	}
