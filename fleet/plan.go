@@ -222,13 +222,21 @@ func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanO
 // together once every place is read.
 func plan(ctx context.Context, c *integrations.Client, dir *directory, places []*place, probs problemList, opts PlanOptions, state *stateFile) (*Plan, error) {
 	res := newResolver(opts.LookupEnv)
+	// Every change is made in place in one list, sized once: each place
+	// has room for one change an integration it wants, and nothing is
+	// copied (a fleet's changes are most of what a plan holds).
+	at := make([]int, len(places)+1)
+	for i, pl := range places {
+		at[i+1] = at[i] + len(pl.wants)
+	}
+	all := make([]Change, at[len(places)])
 	results := make([][]Change, len(places))
 	missing := make([]error, len(places))
 	errs := make([]error, len(places))
 	var mu sync.Mutex
 	done := 0
 	forEach(ctx, len(places), opts.Concurrency, func(i int) {
-		results[i], missing[i], errs[i] = planPlace(ctx, c, dir, places[i], res, state)
+		results[i], missing[i], errs[i] = planPlace(ctx, c, dir, places[i], res, state, all[at[i]:at[i]:at[i+1]])
 		if opts.Progress != nil {
 			mu.Lock()
 			done++
@@ -253,10 +261,13 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Version: 1, Changes: make([]Change, 0, countChanges(results))}
+	p := &Plan{Version: 1, Changes: all[:0]}
 	for _, chs := range results {
+		// Moved down over the room of places that made fewer changes
+		// (one that does not exist): copy handles the overlap.
 		p.Changes = append(p.Changes, chs...)
 	}
+	clear(all[len(p.Changes):])
 	versions, err := versionProblems(ctx, c, p.Changes)
 	if err != nil {
 		return nil, err
@@ -296,10 +307,11 @@ func (p *Plan) count() {
 }
 
 // planPlace reads one scope (a List, then the Gets needed) and diffs every
-// integration the spec manages there.
+// integration the spec manages there, appending the changes to out (which
+// has room for them all).
 // It returns GitLab's answer for a project or group that does not exist
 // as missing, not as an error.
-func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *place, res *resolver, state *stateFile) (changes []Change, missing, err error) {
+func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *place, res *resolver, state *stateFile, out []Change) (changes []Change, missing, err error) {
 	var listAnswer *http.Response
 	list, err := c.List(ctx, pl.scope, listOptions(state, &listAnswer)...)
 	switch {
@@ -313,16 +325,21 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 		_, path, _ := strings.Cut(pl.text, ":")
 		dir.known("integrations", path, list)
 	}
-	active := map[string]*integrations.Integration{}
-	for _, it := range list {
-		active[it.Slug] = it
+	// A scope lists a handful of integrations: looked up by a scan, not
+	// through a map made for each scope.
+	active := func(slug string) *integrations.Integration {
+		for i := len(list) - 1; i >= 0; i-- { // the last wins, as in a map
+			if list[i] != nil && list[i].Slug == slug {
+				return list[i]
+			}
+		}
+		return nil
 	}
-	var out []Change
 	var errs []error
 	for _, e := range pl.wants {
 		slug, w := e.slug, e.w
 		info, _ := lookupInfo(slug)
-		o := observed{listed: active[slug]}
+		o := observed{listed: active(slug)}
 		if w.state == Present && o.listed != nil && o.listed.Active && !o.listed.Inherited {
 			var err error
 			if o.settings, err = readSettings(ctx, c, state, pl, slug, w, o.listed, listAnswer); err != nil {
