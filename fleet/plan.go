@@ -275,7 +275,7 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err := withProblems(withProblems(probs, inherit), withProblems(versions, blankRequired(places, res))).err(); err != nil {
 		return nil, err
 	}
-	p.Unresolved = unresolved(p.Changes, res)
+	p.Unresolved = unresolved(pointers(p.Changes), res)
 	p.count()
 	return p, nil
 }
