@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -380,6 +381,9 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 // withhold moves secrets written as plain values out of Send, into memory
 // only, so that no plan file ever holds one.
 func (ch *Change) withhold(info integrations.IntegrationInfo) {
+	if !slices.ContainsFunc(info.Parameters, func(p integrations.ParameterInfo) bool { return p.Secret && ch.Send[p.Name] != nil }) {
+		return // nothing to withhold: no sorted list of names made for it
+	}
 	for _, name := range sortedKeys(ch.Send) {
 		p, _ := info.Parameter(name)
 		if !p.Secret {
