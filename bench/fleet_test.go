@@ -98,8 +98,8 @@ func TestFleetMemory(t *testing.T) {
 	}
 	rs, err := MeasureFleetMemory(context.Background(), *memN, *memProfile)
 	for _, r := range rs {
-		t.Logf("%-16s %7d changes %8d requests %6.1fs peak heap %6.1f MiB (%4.0f B a change), retained %6.1f MiB",
-			r.Phase, r.Changes, r.Requests, r.Elapsed.Seconds(), float64(r.PeakHeap)/(1<<20), r.PerChange(), float64(r.Retained)/(1<<20))
+		t.Logf("%-16s %7d changes %8d requests %6.1fs peak heap %6.1f MiB (%4.0f B a change; allocated %6.1f MiB, GC goal %6.1f MiB), retained %6.1f MiB",
+			r.Phase, r.Changes, r.Requests, r.Elapsed.Seconds(), float64(r.PeakHeap)/(1<<20), r.PerChange(), float64(r.PeakAlloc)/(1<<20), float64(r.PeakGoal)/(1<<20), float64(r.Retained)/(1<<20))
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -25,10 +25,21 @@ type MemoryPhase struct {
 	Phase string
 	// Changes is the number of changes of the plan the phase made or used.
 	Changes int
-	// PeakHeap is the most heap in use seen during the phase (sampled
-	// every 5 ms), the client's only: what it holds of earlier phases
-	// (the plan, for apply) included.
+	// PeakHeap is the most heap in use seen during the phase: the
+	// runtime's HeapInuse (the bytes of the heap's spans that hold at
+	// least one object, live or garbage not yet swept: what the process
+	// holds of the heap, fragmentation included), sampled every 5 ms, the
+	// client's only: what it holds of earlier phases (the plan, for
+	// apply) included.
 	PeakHeap uint64
+	// PeakAlloc is the most heap allocated seen at the same samples: the
+	// runtime's HeapAlloc, the bytes of the objects, live or garbage not
+	// yet swept (at most PeakHeap).
+	PeakAlloc uint64
+	// PeakGoal is the largest heap goal of the garbage collector at the
+	// same samples (NextGC): the heap at which it meant to finish the
+	// next cycle, twice the live heap of the last one by default.
+	PeakGoal uint64
 	// Retained is the heap in use after the phase, after a GC.
 	Retained uint64
 	// Base is the heap in use before the first phase, after a GC: the
@@ -94,7 +105,7 @@ func MeasureFleetMemory(ctx context.Context, n int, profileDir string) ([]Memory
 		fn    func() (int, error)
 	}{
 		{"plan", func() (int, error) {
-			p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: fleetEnv})
+			p, err := fleet.NewPlan(ctx, c, spec, fleet.PlanOptions{LookupEnv: fleetEnv, Progress: lastPlace(profileDir, "plan-read")})
 			if err != nil {
 				return 0, err
 			}
@@ -102,7 +113,7 @@ func MeasureFleetMemory(ctx context.Context, n int, profileDir string) ([]Memory
 			return len(p.Changes), nil
 		}},
 		{"apply", func() (int, error) {
-			res, err := fleet.Apply(ctx, c, first, fleet.ApplyOptions{LookupEnv: fleetEnv})
+			res, err := fleet.Apply(ctx, c, first, fleet.ApplyOptions{LookupEnv: fleetEnv, Progress: lastPlace(profileDir, "apply-done")})
 			if err != nil {
 				return 0, err
 			}
@@ -162,7 +173,7 @@ func MeasureFleetMemory(ctx context.Context, n int, profileDir string) ([]Memory
 // measureHeap runs fn, sampling the heap in use every 5 ms.
 func measureHeap(phase string, fn func() (int, error)) (MemoryPhase, error) {
 	runtime.GC()
-	var peak atomic.Uint64
+	var peak, peakAlloc, peakGoal atomic.Uint64
 	stop, sampled := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(sampled)
@@ -173,6 +184,12 @@ func measureHeap(phase string, fn func() (int, error)) (MemoryPhase, error) {
 			runtime.ReadMemStats(&m)
 			if m.HeapInuse > peak.Load() {
 				peak.Store(m.HeapInuse)
+			}
+			if m.HeapAlloc > peakAlloc.Load() {
+				peakAlloc.Store(m.HeapAlloc)
+			}
+			if m.NextGC > peakGoal.Load() {
+				peakGoal.Store(m.NextGC)
 			}
 			select {
 			case <-stop:
@@ -189,7 +206,23 @@ func measureHeap(phase string, fn func() (int, error)) (MemoryPhase, error) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return MemoryPhase{Phase: phase, Changes: changes, PeakHeap: peak.Load(), Retained: m.HeapInuse, Elapsed: elapsed}, err
+	return MemoryPhase{Phase: phase, Changes: changes, PeakHeap: peak.Load(), PeakAlloc: peakAlloc.Load(), PeakGoal: peakGoal.Load(), Retained: m.HeapInuse, Elapsed: elapsed}, err
+}
+
+// lastPlace, with a profile directory, is a plan's progress callback that
+// writes a heap profile (inuse_space after a GC) once the last place is
+// read (or the last change applied), as NAME.heap: what the phase holds at
+// its fullest (a plan's places and every change) before it returns.
+// Without one it is nil.
+func lastPlace(profileDir, name string) func(fleet.Event) {
+	if profileDir == "" {
+		return nil
+	}
+	return func(e fleet.Event) {
+		if e.Done == e.Total {
+			_ = writeHeapProfile(filepath.Join(profileDir, name+".heap"))
+		}
+	}
 }
 
 func writeHeapProfile(path string) error {

@@ -24,13 +24,3 @@ func lookupInfo(slug string) (integrations.IntegrationInfo, bool) {
 	}
 	return info, ok
 }
-
-// countChanges is the number of changes of all places, to size the plan's
-// list once.
-func countChanges(results [][]Change) int {
-	n := 0
-	for _, chs := range results {
-		n += len(chs)
-	}
-	return n
-}

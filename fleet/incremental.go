@@ -32,7 +32,7 @@ func listOptions(state *stateFile, resp **http.Response) []integrations.RequestO
 func readSettings(ctx context.Context, c *integrations.Client, state *stateFile, pl *place, slug string, w *wantedIntegration, listed *integrations.Integration, list *http.Response) (*integrations.Settings[integrations.Values], error) {
 	d, err := c.Integration(slug)
 	if err != nil {
-		return nil, fmt.Errorf("fleet: %s: %s: %s: %w", pl.set[slug][""], pl.text, slug, err)
+		return nil, fmt.Errorf("fleet: %s: %s: %s: %w", pl.setAt(slug, ""), pl.text, slug, err)
 	}
 	info, ok := lookupInfo(slug)
 	if !ok {
@@ -51,7 +51,7 @@ func readSettings(ctx context.Context, c *integrations.Client, state *stateFile,
 	}
 	st, err := d.Get(ctx, pl.scope)
 	if err != nil {
-		return nil, fmt.Errorf("fleet: %s: %s: get %s: %w", pl.set[slug][""], pl.text, slug, err)
+		return nil, fmt.Errorf("fleet: %s: %s: get %s: %w", pl.setAt(slug, ""), pl.text, slug, err)
 	}
 	if state != nil {
 		var o *observation

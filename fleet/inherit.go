@@ -25,8 +25,8 @@ func checkInherit(ctx context.Context, dir *directory, places []*place, results 
 		}
 		_, path, _ := strings.Cut(pl.text, ":")
 		m := map[string]State{}
-		for slug, w := range pl.want {
-			m[slug] = w.state
+		for _, e := range pl.wants {
+			m[e.slug] = e.w.state
 		}
 		spec[strings.ToLower(path)] = m
 	}

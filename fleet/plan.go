@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -222,13 +223,21 @@ func NewPlan(ctx context.Context, c *integrations.Client, spec *Spec, opts PlanO
 // together once every place is read.
 func plan(ctx context.Context, c *integrations.Client, dir *directory, places []*place, probs problemList, opts PlanOptions, state *stateFile) (*Plan, error) {
 	res := newResolver(opts.LookupEnv)
+	// Every change is made in place in one list, sized once: each place
+	// has room for one change an integration it wants, and nothing is
+	// copied (a fleet's changes are most of what a plan holds).
+	at := make([]int, len(places)+1)
+	for i, pl := range places {
+		at[i+1] = at[i] + len(pl.wants)
+	}
+	all := make([]Change, at[len(places)])
 	results := make([][]Change, len(places))
 	missing := make([]error, len(places))
 	errs := make([]error, len(places))
 	var mu sync.Mutex
 	done := 0
 	forEach(ctx, len(places), opts.Concurrency, func(i int) {
-		results[i], missing[i], errs[i] = planPlace(ctx, c, dir, places[i], res, state)
+		results[i], missing[i], errs[i] = planPlace(ctx, c, dir, places[i], res, state, all[at[i]:at[i]:at[i+1]])
 		if opts.Progress != nil {
 			mu.Lock()
 			done++
@@ -253,10 +262,13 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Version: 1, Changes: make([]Change, 0, countChanges(results))}
+	p := &Plan{Version: 1, Changes: all[:0]}
 	for _, chs := range results {
+		// Moved down over the room of places that made fewer changes
+		// (one that does not exist): copy handles the overlap.
 		p.Changes = append(p.Changes, chs...)
 	}
+	clear(all[len(p.Changes):])
 	versions, err := versionProblems(ctx, c, p.Changes)
 	if err != nil {
 		return nil, err
@@ -264,7 +276,7 @@ func plan(ctx context.Context, c *integrations.Client, dir *directory, places []
 	if err := withProblems(withProblems(probs, inherit), withProblems(versions, blankRequired(places, res))).err(); err != nil {
 		return nil, err
 	}
-	p.Unresolved = unresolved(p.Changes, res)
+	p.Unresolved = unresolved(pointers(p.Changes), res)
 	p.count()
 	return p, nil
 }
@@ -296,10 +308,11 @@ func (p *Plan) count() {
 }
 
 // planPlace reads one scope (a List, then the Gets needed) and diffs every
-// integration the spec manages there.
+// integration the spec manages there, appending the changes to out (which
+// has room for them all).
 // It returns GitLab's answer for a project or group that does not exist
 // as missing, not as an error.
-func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *place, res *resolver, state *stateFile) (changes []Change, missing, err error) {
+func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *place, res *resolver, state *stateFile, out []Change) (changes []Change, missing, err error) {
 	var listAnswer *http.Response
 	list, err := c.List(ctx, pl.scope, listOptions(state, &listAnswer)...)
 	switch {
@@ -313,16 +326,21 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 		_, path, _ := strings.Cut(pl.text, ":")
 		dir.known("integrations", path, list)
 	}
-	active := map[string]*integrations.Integration{}
-	for _, it := range list {
-		active[it.Slug] = it
+	// A scope lists a handful of integrations: looked up by a scan, not
+	// through a map made for each scope.
+	active := func(slug string) *integrations.Integration {
+		for i := len(list) - 1; i >= 0; i-- { // the last wins, as in a map
+			if list[i] != nil && list[i].Slug == slug {
+				return list[i]
+			}
+		}
+		return nil
 	}
-	var out []Change
 	var errs []error
-	for _, slug := range sortedKeys(pl.want) {
-		w := pl.want[slug]
+	for _, e := range pl.wants {
+		slug, w := e.slug, e.w
 		info, _ := lookupInfo(slug)
-		o := observed{listed: active[slug]}
+		o := observed{listed: active(slug)}
 		if w.state == Present && o.listed != nil && o.listed.Active && !o.listed.Inherited {
 			var err error
 			if o.settings, err = readSettings(ctx, c, state, pl, slug, w, o.listed, listAnswer); err != nil {
@@ -347,13 +365,13 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 		}
 		ch, err := diffOne(info, *w, o, res.value, check)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("fleet: %s: %s: %w", pl.set[slug][""], pl.text, err))
+			errs = append(errs, fmt.Errorf("fleet: %s: %s: %w", e.set[""], pl.text, err))
 			continue
 		}
-		ch.Scope, ch.text, ch.Where = pl.scope, pl.text, pl.set[slug][""]
+		ch.Scope, ch.text, ch.Where = pl.scope, pl.text, e.set[""]
 		// Shared with the place (and its target's other places): read
 		// by name only.
-		ch.sentFrom = pl.set[slug]
+		ch.sentFrom = e.set
 		ch.withhold(info)
 		out = append(out, ch)
 	}
@@ -363,6 +381,9 @@ func planPlace(ctx context.Context, c *integrations.Client, dir *directory, pl *
 // withhold moves secrets written as plain values out of Send, into memory
 // only, so that no plan file ever holds one.
 func (ch *Change) withhold(info integrations.IntegrationInfo) {
+	if !slices.ContainsFunc(info.Parameters, func(p integrations.ParameterInfo) bool { return p.Secret && ch.Send[p.Name] != nil }) {
+		return // nothing to withhold: no sorted list of names made for it
+	}
 	for _, name := range sortedKeys(ch.Send) {
 		p, _ := info.Parameter(name)
 		if !p.Secret {

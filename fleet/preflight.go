@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gitlabkit/integrations"
@@ -39,12 +40,10 @@ func preflight(ctx context.Context, c *integrations.Client, todo []*Change, save
 
 // checkReferences resolves what every change will send.
 func checkReferences(todo []*Change, res *resolver) error {
-	var changes []Change
-	for _, ch := range todo {
-		changes = append(changes, *ch)
-	}
 	var p problemList
-	for _, u := range unresolved(changes, res) {
+	// The changes themselves, not a copy: a fleet's are most of what
+	// Apply holds.
+	for _, u := range unresolved(slices.Values(todo), res) {
 		p.addAt(orSpec(u.Where), "%s; needed by %s", u.reason, strings.Join(u.NeededBy, ", "))
 	}
 	for _, ch := range todo {

@@ -16,17 +16,58 @@ import (
 )
 
 // place is one project or group the spec names, with what its targets
-// want there after merging.
+// want there after merging. A fleet holds one a project while it plans, so
+// a place keeps a slice, not maps, and shares with the other places of a
+// target what that target alone wants (see firstMerge).
 type place struct {
 	scope integrations.Scope
 	text  string // "project:acme/web", as plans print it
 	// where is the spec's place of the first target that names it
 	// ("fleet.yaml:7"), for errors about the place itself.
 	where string
-	want  map[string]*wantedIntegration
-	// set records, per integration and parameter, the place in the spec
-	// that set it, to note overrides.
-	set map[string]map[string]string
+	// wants holds what the targets want here, one entry an integration,
+	// in slug order.
+	wants []wantEntry
+}
+
+// wantEntry is what the targets want for one integration on a place.
+type wantEntry struct {
+	slug string
+	w    *wantedIntegration
+	// set records, per parameter, the place in the spec that set it (""
+	// for the integration itself: the last target that set it), to note
+	// overrides.
+	set map[string]string
+}
+
+// entry returns the place's entry for slug, or nil. The pointer is good
+// until the next entry is added.
+func (p *place) entry(slug string) *wantEntry {
+	i, ok := slices.BinarySearchFunc(p.wants, slug, func(e wantEntry, s string) int { return strings.Compare(e.slug, s) })
+	if !ok {
+		return nil
+	}
+	return &p.wants[i]
+}
+
+// add inserts e in slug order; the place has no entry for e.slug yet.
+func (p *place) add(e wantEntry) {
+	if p.wants == nil {
+		// Most places are wanted by one target: room for its
+		// integrations, the first time, and no more.
+		p.wants = make([]wantEntry, 0, 3)
+	}
+	i, _ := slices.BinarySearchFunc(p.wants, e.slug, func(e wantEntry, s string) int { return strings.Compare(e.slug, s) })
+	p.wants = slices.Insert(p.wants, i, e)
+}
+
+// setAt is the spec's place that set parameter param of slug here ("" for
+// the integration itself), or "".
+func (p *place) setAt(slug, param string) string {
+	if e := p.entry(slug); e != nil {
+		return e.set[param]
+	}
+	return ""
 }
 
 // scopeText writes a scope as plans do: "project:acme/web", "group:7".
@@ -95,7 +136,7 @@ func expandNear(ctx context.Context, s *Spec, list projectLister, near nearFunc)
 		if p := byKey[k]; p != nil {
 			return p
 		}
-		p := &place{scope: scope, text: text, where: where, want: map[string]*wantedIntegration{}, set: map[string]map[string]string{}}
+		p := &place{scope: scope, text: text, where: where}
 		byKey[k] = p
 		order = append(order, p)
 		return p
@@ -247,12 +288,10 @@ func quoteList(list []string) string {
 
 // firstMerge is what a target wants for one integration on a place that
 // nothing wanted it on before: the same for every place of the target, so
-// made once and shared.
+// made once and shared (until a later target changes it on a place).
 type firstMerge struct {
-	params  map[string]any
-	set     map[string]string
-	creates *sharedCreate
-	fresh   map[string]bool // the secrets the target marks new
+	want *wantedIntegration
+	set  map[string]string
 }
 
 // merge adds what target i wants for slug on p; firsts holds the target's
@@ -263,48 +302,35 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired, firsts map[string]
 	if state == "" {
 		state = Present
 	}
-	old := p.want[slug]
-	if old == nil && p.set[slug] == nil {
+	e := p.entry(slug)
+	if e == nil {
 		f := firsts[slug]
 		if f == nil {
-			f = &firstMerge{params: map[string]any{}, set: map[string]string{"": here}, creates: &sharedCreate{}}
+			w := &wantedIntegration{state: state, params: map[string]any{}, creates: &sharedCreate{}, shared: true}
+			f = &firstMerge{want: w, set: map[string]string{"": here}}
 			for k, v := range d.Params {
-				f.params[k] = v
+				w.params[k] = v
 				f.set[k] = s.where(i, slug, k)
 				if slices.Contains(d.NewSecrets, k) {
-					if f.fresh == nil {
-						f.fresh = map[string]bool{}
+					if w.fresh == nil {
+						w.fresh = map[string]bool{}
 					}
-					f.fresh[k] = true
+					w.fresh[k] = true
 				}
 			}
 			firsts[slug] = f
 		}
-		p.want[slug] = &wantedIntegration{state: state, params: f.params, creates: f.creates, fresh: f.fresh, shared: true}
-		p.set[slug] = f.set
+		p.add(wantEntry{slug: slug, w: f.want, set: f.set})
 		return
 	}
-	if old != nil && old.shared {
-		// Copied before a second target changes them.
-		old.shared = false
-		p.set[slug] = maps.Clone(p.set[slug])
-		old.params, old.creates, old.fresh = maps.Clone(old.params), nil, maps.Clone(old.fresh)
+	old := e.w
+	if old.shared {
+		// Copied before a second target changes them: the shared one
+		// stays the other places'.
+		old = &wantedIntegration{state: old.state, params: maps.Clone(old.params), notes: slices.Clone(old.notes), fresh: maps.Clone(old.fresh)}
+		e.w, e.set = old, maps.Clone(e.set)
 	}
-	if p.set[slug] == nil {
-		p.set[slug] = map[string]string{}
-	}
-	if old == nil {
-		w := &wantedIntegration{state: state, params: map[string]any{}}
-		for k, v := range d.Params {
-			w.params[k] = v
-			w.markNew(k, d)
-			p.set[slug][k] = s.where(i, slug, k)
-		}
-		p.want[slug] = w
-		p.set[slug][""] = here
-		return
-	}
-	prev := p.set[slug][""]
+	prev := e.set[""]
 	if state != Present || old.state != Present {
 		if state != old.state || state == Present {
 			old.notes = append(old.notes, fmt.Sprintf("%s (%s) overrides %s (%s)", state, here, old.state, prev))
@@ -312,24 +338,24 @@ func (p *place) merge(s *Spec, i int, slug string, d Desired, firsts map[string]
 		old.state = state
 		old.params = map[string]any{}
 		old.fresh = nil
-		p.set[slug] = map[string]string{"": here}
+		e.set = map[string]string{"": here}
 		for k, v := range d.Params {
 			old.params[k] = v
 			old.markNew(k, d)
-			p.set[slug][k] = s.where(i, slug, k)
+			e.set[k] = s.where(i, slug, k)
 		}
 		return
 	}
-	p.set[slug][""] = here
+	e.set[""] = here
 	for _, k := range sortedKeys(d.Params) {
 		v := d.Params[k]
 		at := s.where(i, slug, k)
 		if before, ok := old.params[k]; ok && !sameValue(before, v) {
-			old.notes = append(old.notes, fmt.Sprintf("%s: %s overrides %s", k, at, p.set[slug][k]))
+			old.notes = append(old.notes, fmt.Sprintf("%s: %s overrides %s", k, at, e.set[k]))
 		}
 		old.params[k] = v
 		old.markNew(k, d)
-		p.set[slug][k] = at
+		e.set[k] = at
 	}
 }
 

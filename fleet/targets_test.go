@@ -40,12 +40,13 @@ targets:
 	require.Len(t, places, 2)
 	assert.Equal(t, "project:acme/api", places[0].text)
 	assert.Equal(t, "project:acme/web", places[1].text)
-	web := places[1].want
+	web := places[1]
+	assert.Equal(t, []string{"emails-on-push", "slack"}, []string{web.wants[0].slug, web.wants[1].slug}, "in slug order")
 	assert.Equal(t, &wantedIntegration{state: Present, params: map[string]any{"webhook": "${env:W}", "channel": "#web", "push_events": true},
-		notes: []string{"channel: f.yaml:14 overrides f.yaml:8"}}, web["slack"])
+		notes: []string{"channel: f.yaml:14 overrides f.yaml:8"}}, web.entry("slack").w)
 	assert.Equal(t, &wantedIntegration{state: Present, params: map[string]any{"recipients": "web@example.com"},
-		notes: []string{"present (f.yaml:16) overrides absent (f.yaml:10)"}}, web["emails-on-push"])
-	api := places[0].want["emails-on-push"]
+		notes: []string{"present (f.yaml:16) overrides absent (f.yaml:10)"}}, web.entry("emails-on-push").w)
+	api := places[0].entry("emails-on-push").w
 	assert.NotNil(t, api.creates, "wanted by one target alone: its creates are shared with the target's other places")
 	api.creates, api.shared = nil, false
 	assert.Equal(t, &wantedIntegration{state: Absent, params: map[string]any{}}, api)

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"errors"
+	"iter"
 	"sort"
 	"strings"
 )
@@ -71,12 +72,11 @@ func refText(sg segment) string { return "${" + sg.kind + ":" + sg.text + "}" }
 // unresolved resolves every reference the changes will send and lists
 // those that fail, each once per place in the spec, with the changes that
 // need it. Values are only looked at, never kept or shown.
-func unresolved(changes []Change, res *resolver) []Unresolved {
+func unresolved(changes iter.Seq[*Change], res *resolver) []Unresolved {
 	var out []Unresolved
 	index := map[string]int{}
-	for i := range changes {
-		ch := &changes[i]
-		by := ch.scopeText() + " " + ch.Integration
+	for ch := range changes {
+		by := "" // made for the changes that need one only
 		for _, n := range ch.needs() {
 			_, err := res.one(n.ref)
 			if err == nil {
@@ -88,6 +88,9 @@ func unresolved(changes []Change, res *resolver) []Unresolved {
 				j = len(out)
 				index[k] = j
 				out = append(out, Unresolved{Reference: refText(n.ref), Where: n.where, reason: reasonOf(err)})
+			}
+			if by == "" {
+				by = ch.scopeText() + " " + ch.Integration
 			}
 			if u := &out[j]; len(u.NeededBy) == 0 || u.NeededBy[len(u.NeededBy)-1] != by {
 				u.NeededBy = append(u.NeededBy, by)
@@ -101,6 +104,17 @@ func unresolved(changes []Change, res *resolver) []Unresolved {
 		return out[a].Reference < out[b].Reference
 	})
 	return out
+}
+
+// pointers yields a pointer to each of changes, in order.
+func pointers(changes []Change) iter.Seq[*Change] {
+	return func(yield func(*Change) bool) {
+		for i := range changes {
+			if !yield(&changes[i]) {
+				return
+			}
+		}
+	}
 }
 
 // reasonOf is a resolving error's text without its sentinel's words.

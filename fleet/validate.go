@@ -221,8 +221,8 @@ func checkRequired(places []*place) error {
 	var p problemList
 	seen := map[string]bool{}
 	for _, pl := range places {
-		for _, slug := range sortedKeys(pl.want) {
-			w := pl.want[slug]
+		for _, e := range pl.wants {
+			slug, w := e.slug, e.w
 			if w.state != Present {
 				continue
 			}
@@ -231,7 +231,7 @@ func checkRequired(places []*place) error {
 				if _, ok := w.params[pi.Name]; ok || !pi.Required || pi.Ignored {
 					continue
 				}
-				where := pl.set[slug][""]
+				where := e.set[""]
 				if seen[where+"\x00"+pi.Name] {
 					continue
 				}

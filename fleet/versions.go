@@ -62,8 +62,8 @@ func versionProblems(ctx context.Context, c *integrations.Client, changes []Chan
 func blankRequired(places []*place, res *resolver) problemList {
 	var p problemList
 	for _, pl := range places {
-		for _, slug := range sortedKeys(pl.want) {
-			w := pl.want[slug]
+		for _, e := range pl.wants {
+			slug, w := e.slug, e.w
 			if w.state != Present {
 				continue
 			}
@@ -78,7 +78,7 @@ func blankRequired(places []*place, res *resolver) problemList {
 				if err != nil || strings.TrimSpace(v) != "" {
 					continue
 				}
-				p.addAt(orSpec(pl.set[slug][name]), "%s %s: %s: %s is empty, and GitLab refuses a blank %s: fill it first", pl.text, slug, name, s, name)
+				p.addAt(orSpec(e.set[name]), "%s %s: %s: %s is empty, and GitLab refuses a blank %s: fill it first", pl.text, slug, name, s, name)
 			}
 		}
 	}

@@ -59,11 +59,11 @@ func runFleetLimits(ctx context.Context, w io.Writer, cfg config) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "7. Client heap of a plan and apply of %d projects × 3 integrations (the in-memory GitLab in a child process; peak heap in use, sampled every 5 ms)\n\n", cfg.memProjects)
-		fmt.Fprintf(w, "   (a change: the peak above the %.1f MiB the process holds before the first phase, over the changes)\n\n", float64(rs[0].Base)/(1<<20))
-		fmt.Fprintf(w, "   %-16s %9s %9s %10s %12s %12s\n", "phase", "changes", "requests", "wall", "peak heap", "a change")
+		fmt.Fprintf(w, "7. Client heap of a plan and apply of %d projects × 3 integrations (the in-memory GitLab in a child process; peak HeapInuse, live and garbage, sampled every 5 ms; default GOGC)\n\n", cfg.memProjects)
+		fmt.Fprintf(w, "   (a change: the peak above the %.1f MiB the process holds before the first phase, over the changes; allocated: peak HeapAlloc; GC goal: peak NextGC)\n\n", float64(rs[0].Base)/(1<<20))
+		fmt.Fprintf(w, "   %-16s %9s %9s %10s %12s %12s %12s %12s\n", "phase", "changes", "requests", "wall", "peak heap", "a change", "allocated", "GC goal")
 		for _, r := range rs {
-			fmt.Fprintf(w, "   %-16s %9d %9d %9.1fs %8.1f MiB %10.0f B\n", r.Phase, r.Changes, r.Requests, r.Elapsed.Seconds(), float64(r.PeakHeap)/(1<<20), r.PerChange())
+			fmt.Fprintf(w, "   %-16s %9d %9d %9.1fs %8.1f MiB %10.0f B %8.1f MiB %8.1f MiB\n", r.Phase, r.Changes, r.Requests, r.Elapsed.Seconds(), float64(r.PeakHeap)/(1<<20), r.PerChange(), float64(r.PeakAlloc)/(1<<20), float64(r.PeakGoal)/(1<<20))
 		}
 		fmt.Fprintln(w)
 		for _, r := range rs {
