@@ -196,10 +196,10 @@
 // which they differ from what they would inherit. WaitPropagated, after an
 // Apply that changed group integrations, reads what inherits them until it
 // shows the group's settings, and returns ErrNotPropagated for those that
-// did not in time. In the GitLab sources read, only the save in the web UI
-// enqueues the copy, not the API's group PUT (see package
-// integrationstest): against a real GitLab, WaitPropagated may wait in
-// vain after an API change, and says so.
+// did not in time. Current GitLab enqueues the copy after a group's PUT
+// through the API too; older versions only after a save in the web UI
+// (see package integrationstest), and against those WaitPropagated may
+// wait in vain after an API change, and says so.
 //
 // # Migrations
 //
