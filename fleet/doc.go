@@ -199,7 +199,7 @@
 // did not in time. Current GitLab enqueues the copy after a group's PUT
 // through the API too; older versions only after a save in the web UI
 // (see package integrationstest), and against those WaitPropagated may
-// wait in vain after an API change, and says so.
+// wait in vain after an API change, reporting every descendant that did not follow.
 //
 // # Migrations
 //
