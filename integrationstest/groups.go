@@ -99,19 +99,7 @@ func (s *Server) groupTree(w http.ResponseWriter, r *http.Request, ref, what str
 // X-Next-Page, X-Prev-Page and Link) otherwise. The caller holds s.mu.
 func (s *Server) answerPage(w http.ResponseWriter, r *http.Request, projects bool, items []*holder) {
 	q := r.URL.Query()
-	perPage := 20
-	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n > 0 {
-		perPage = min(n, 100)
-	}
-	self := "http://" + r.Host + r.URL.EscapedPath()
-	link := func(mod func(url.Values), rel string) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		mod(v)
-		return "<" + self + "?" + v.Encode() + `>; rel="` + rel + `"`
-	}
+	per := perPage(q)
 	if q.Get("pagination") == "keyset" {
 		switch {
 		case !projects || s.cfg.noKeyset:
@@ -139,45 +127,19 @@ func (s *Server) answerPage(w http.ResponseWriter, r *http.Request, projects boo
 			}
 			items = kept
 		}
-		page := items[:min(perPage, len(items))]
-		if len(items) > perPage {
+		page := items[:min(per, len(items))]
+		if len(items) > per {
 			last := page[len(page)-1].id
 			key := "id_after"
 			if desc {
 				key = "id_before"
 			}
-			w.Header().Set("Link", link(func(v url.Values) { v.Set(key, strconv.FormatInt(last, 10)) }, "next"))
+			w.Header().Set("Link", pageLink(r, q, "next", func(v url.Values) { v.Set(key, strconv.FormatInt(last, 10)) }))
 		}
 		s.writeHolders(w, r, projects, page)
 		return
 	}
-	total := len(items)
-	pages := max(1, (total+perPage-1)/perPage)
-	page := 1
-	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 0 {
-		page = n
-	}
-	from := min((page-1)*perPage, total)
-	to := min(from+perPage, total)
-	h := w.Header()
-	h.Set("X-Total", strconv.Itoa(total))
-	h.Set("X-Total-Pages", strconv.Itoa(pages))
-	h.Set("X-Per-Page", strconv.Itoa(perPage))
-	h.Set("X-Page", strconv.Itoa(page))
-	h.Set("X-Next-Page", "")
-	h.Set("X-Prev-Page", "")
-	setPage := func(n int) func(url.Values) { return func(v url.Values) { v.Set("page", strconv.Itoa(n)) } }
-	var links []string
-	if page > 1 && page <= pages {
-		h.Set("X-Prev-Page", strconv.Itoa(page-1))
-		links = append(links, link(setPage(page-1), "prev"))
-	}
-	if page < pages {
-		h.Set("X-Next-Page", strconv.Itoa(page+1))
-		links = append(links, link(setPage(page+1), "next"))
-	}
-	links = append(links, link(setPage(1), "first"), link(setPage(pages), "last"))
-	h.Set("Link", strings.Join(links, ", "))
+	from, to := offsetPage(w, r, q, len(items))
 	s.writeHolders(w, r, projects, items[from:to])
 }
 

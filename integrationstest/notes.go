@@ -227,44 +227,7 @@ func (s *Server) notesPage(w http.ResponseWriter, r *http.Request, notes []*inte
 	if q.Get("sort") != "asc" {
 		slices.Reverse(items)
 	}
-	perPage := 20
-	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n > 0 {
-		perPage = min(n, 100)
-	}
-	page := 1
-	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 0 {
-		page = n
-	}
-	total := len(items)
-	pages := max(1, (total+perPage-1)/perPage)
-	from := min((page-1)*perPage, total)
-	to := min(from+perPage, total)
-	self := "http://" + r.Host + r.URL.EscapedPath()
-	link := func(n int, rel string) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("page", strconv.Itoa(n))
-		return "<" + self + "?" + v.Encode() + `>; rel="` + rel + `"`
-	}
-	h := w.Header()
-	h.Set("X-Total", strconv.Itoa(total))
-	h.Set("X-Total-Pages", strconv.Itoa(pages))
-	h.Set("X-Per-Page", strconv.Itoa(perPage))
-	h.Set("X-Page", strconv.Itoa(page))
-	h.Set("X-Next-Page", "")
-	h.Set("X-Prev-Page", "")
-	var links []string
-	if page > 1 && page <= pages {
-		h.Set("X-Prev-Page", strconv.Itoa(page-1))
-		links = append(links, link(page-1, "prev"))
-	}
-	if page < pages {
-		h.Set("X-Next-Page", strconv.Itoa(page+1))
-		links = append(links, link(page+1, "next"))
-	}
-	h.Set("Link", strings.Join(append(links, link(1, "first"), link(pages, "last")), ", "))
+	from, to := offsetPage(w, r, q, len(items))
 	var buf bytes.Buffer
 	buf.WriteByte('[')
 	for i, n := range items[from:to] {
