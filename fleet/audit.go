@@ -204,17 +204,7 @@ func auditPlace(ctx context.Context, c *integrations.Client, scope integrations.
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", info.Slug, err)
 		}
-		e := AuditEntry{Scope: scope, Integration: info.Slug, Active: st.Active, Inherited: st.Inherited,
-			Properties: integrations.Values{}, Events: eventFlags(&st.Integration)}
-		if st.Active {
-			for k, v := range st.Properties {
-				if p, ok := info.Parameter(k); ok && p.Secret {
-					continue
-				}
-				e.Properties[k] = v
-			}
-		}
-		out = append(out, e)
+		out = append(out, entryOf(scope, info, st))
 	}
 	return out, nil
 }
@@ -263,4 +253,20 @@ func auditPlaces(ctx context.Context, s *Spec, list projectLister, groups projec
 		}
 	}
 	return out, nil
+}
+
+// entryOf is the audit entry of one answer: flags and non-secret
+// properties.
+func entryOf(scope integrations.Scope, info integrations.IntegrationInfo, st *integrations.Settings[integrations.Values]) AuditEntry {
+	e := AuditEntry{Scope: scope, Integration: info.Slug, Active: st.Active, Inherited: st.Inherited,
+		Properties: integrations.Values{}, Events: eventFlags(&st.Integration)}
+	if st.Active {
+		for k, v := range st.Properties {
+			if p, ok := info.Parameter(k); ok && p.Secret {
+				continue
+			}
+			e.Properties[k] = v
+		}
+	}
+	return e
 }

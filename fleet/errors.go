@@ -1,7 +1,9 @@
 package fleet
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -111,4 +113,23 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// with joins what reading a document found with what validating it found
+// (a *SpecError, or nil), in line order: the error to return, or nil when
+// neither found anything.
+func (p problemList) with(validated error) error {
+	more := 0
+	var se *SpecError
+	if errors.As(validated, &se) {
+		p = append(p, se.Problems...)
+		more = se.More
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
+	err := p.err()
+	err.(*SpecError).More += more
+	return err
 }

@@ -1,10 +1,8 @@
 package fleet
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -114,16 +112,7 @@ func ParsePolicy(filename string, data []byte) (*Policy, error) {
 	}
 	r := policyReader{file: filename, pol: pol, p: &p}
 	r.top(root)
-	var se *SpecError
-	more := 0
-	if err := pol.validate(len(p) > 0); errors.As(err, &se) {
-		p = append(p, se.Problems...)
-		more = se.More
-	}
-	if len(p) > 0 {
-		sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
-		err := p.err()
-		err.(*SpecError).More += more
+	if err := p.with(pol.validate(len(p) > 0)); err != nil {
 		return nil, err
 	}
 	return pol, nil

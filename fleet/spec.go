@@ -3,7 +3,6 @@ package fleet
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -166,16 +165,7 @@ func ParseSpec(filename string, data []byte) (*Spec, error) {
 	}
 	r := reader{file: filename, spec: s, p: &p}
 	r.top(root)
-	var se *SpecError
-	more := 0
-	if err := s.Validate(); errors.As(err, &se) {
-		p = append(p, se.Problems...)
-		more = se.More
-	}
-	if len(p) > 0 {
-		sort.SliceStable(p, func(a, b int) bool { return lineOf(p[a].Where) < lineOf(p[b].Where) })
-		err := p.err()
-		err.(*SpecError).More += more
+	if err := p.with(s.Validate()); err != nil {
 		return nil, err
 	}
 	return s, nil

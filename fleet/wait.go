@@ -267,19 +267,3 @@ func shownValue(v any) any {
 	}
 	return v
 }
-
-// entryOf is the audit entry of one answer: flags and non-secret
-// properties.
-func entryOf(scope integrations.Scope, info integrations.IntegrationInfo, st *integrations.Settings[integrations.Values]) AuditEntry {
-	e := AuditEntry{Scope: scope, Integration: info.Slug, Active: st.Active, Inherited: st.Inherited,
-		Properties: integrations.Values{}, Events: eventFlags(&st.Integration)}
-	if st.Active {
-		for k, v := range st.Properties {
-			if p, ok := info.Parameter(k); ok && p.Secret {
-				continue
-			}
-			e.Properties[k] = v
-		}
-	}
-	return e
-}
